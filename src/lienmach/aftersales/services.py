@@ -1,0 +1,287 @@
+"""Use cases of the after-sales context: answer a survey; open, answer, resolve, reopen tickets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from lienmach.aftersales import model
+from lienmach.aftersales.events import (
+    SurveyAnswered,
+    TicketOpened,
+    TicketReopened,
+    TicketResolved,
+)
+from lienmach.aftersales.model import Stage, TicketSource, TicketState
+from lienmach.aftersales.tables import surveys, ticket_notes, tickets
+from lienmach.customers.queries import get_customer
+from lienmach.kernel.clock import as_utc
+from lienmach.kernel.counters import next_number
+from lienmach.kernel.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound
+from lienmach.kernel.ids import new_id
+from lienmach.kernel.states import check_transition
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.notifications.services import send_email
+from lienmach.orders.queries import get_order
+
+
+def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "") -> str:
+    """Record the customer's 0–10 answer to a survey, once; returns the survey id."""
+    errors: dict[str, str] = {}
+    if not model.is_valid_score(score):
+        errors["score"] = "give a whole number from 0 (not at all likely) to 10 (very likely)"
+    if len(comment) > model.MAX_COMMENT:
+        errors["comment"] = f"keep the comment under {model.MAX_COMMENT} characters"
+    if errors:
+        raise InvalidInput(errors)
+    survey = uow.connection.execute(select(surveys).where(surveys.c.token == token)).first()
+    if survey is None:
+        raise NotFound("survey", token)
+    if survey.answered_at is not None:
+        raise DomainError("this survey was already answered; thank you")
+    category = model.category_of(score)
+    answered = uow.connection.execute(
+        update(surveys)
+        .where(surveys.c.id == survey.id, surveys.c.answered_at.is_(None))
+        .values(answered_at=uow.now(), score=score, comment=comment.strip(), category=category)
+    ).rowcount
+    if answered != 1:
+        raise DomainError("this survey was already answered; thank you")
+    uow.publish(
+        SurveyAnswered(
+            survey_id=survey.id,
+            order_id=survey.order_id,
+            customer_id=survey.customer_id,
+            score=score,
+            category=category.value,
+        )
+    )
+    return str(survey.id)
+
+
+def open_ticket(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    subject: str,
+    body: str,
+    order_id: str | None = None,
+    source: str = "customer",
+    stage: str = "unknown",
+) -> str:
+    """Open a support ticket (resolution due in 24 h) and tell the customer; returns its id."""
+    errors = _ticket_errors(subject, body, source, stage)
+    customer = get_customer(uow.connection, customer_id)
+    if customer is None:
+        errors["customer_id"] = "no such customer"
+    if order_id is not None:
+        order = get_order(uow.connection, order_id)
+        if order is None:
+            errors["order_id"] = "no such order"
+        elif order.customer_id != customer_id:
+            errors["order_id"] = "this order belongs to another customer"
+    if errors:
+        raise InvalidInput(errors)
+    return open_ticket_unchecked(
+        uow,
+        customer_id=customer_id,
+        subject=subject.strip(),
+        body=body.strip(),
+        order_id=order_id,
+        source=TicketSource(source),
+        stage=Stage(stage),
+    )
+
+
+def open_ticket_unchecked(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    subject: str,
+    body: str,
+    order_id: str | None,
+    source: TicketSource,
+    stage: Stage,
+    survey_id: str | None = None,
+) -> str:
+    """Open a ticket from already-validated input (handlers); returns its id."""
+    ticket_id = new_id("tk_")
+    number = model.ticket_number(next_number(uow.connection, "aftersales.ticket"))
+    opened_at = uow.now()
+    due = model.due_at(opened_at)
+    uow.connection.execute(
+        tickets.insert().values(
+            id=ticket_id,
+            number=number,
+            order_id=order_id,
+            customer_id=customer_id,
+            survey_id=survey_id,
+            subject=subject[: model.MAX_SUBJECT],
+            body=body[: model.MAX_BODY],
+            source=source.value,
+            stage=stage.value,
+            state=TicketState.OPEN.value,
+            opened_at=opened_at,
+            due_at=due,
+            version=1,
+        )
+    )
+    uow.publish(
+        TicketOpened(
+            ticket_id=ticket_id,
+            customer_id=customer_id,
+            order_id=order_id,
+            source=source.value,
+            stage=stage.value,
+        )
+    )
+    _tell_customer(
+        uow,
+        customer_id,
+        key=f"ticket-opened:{ticket_id}",
+        template="ticket_opened",
+        params={"ticket_number": number, "due_at": due.isoformat(), "subject": subject},
+        order_id=order_id,
+    )
+    return ticket_id
+
+
+def add_ticket_note(uow: UnitOfWork, *, ticket_id: str, text: str) -> str:
+    """Add a staff note (the first one counts as the first response); returns the note id."""
+    if not text.strip():
+        raise InvalidInput({"text": "write what was done or said"})
+    ticket = _ticket(uow, ticket_id)
+    note_id = _note(uow, ticket_id, "note", text)
+    _bump(uow, ticket, first_response_at=ticket.first_response_at or uow.now())
+    return note_id
+
+
+def resolve_ticket(uow: UnitOfWork, *, ticket_id: str, resolution: str) -> None:
+    """Resolve a ticket with what was done; the customer is told, the SLA outcome recorded."""
+    if not resolution.strip():
+        raise InvalidInput({"resolution": "say how the problem was solved"})
+    ticket = _ticket(uow, ticket_id)
+    check_transition(
+        "ticket",
+        ticket_id,
+        model.TICKET_TRANSITIONS,
+        TicketState(ticket.state),
+        TicketState.RESOLVED,
+    )
+    now = uow.now()
+    _bump(
+        uow,
+        ticket,
+        state=TicketState.RESOLVED.value,
+        resolved_at=now,
+        resolved_by=uow.actor,
+        resolution=resolution.strip(),
+        first_response_at=ticket.first_response_at or now,
+    )
+    _note(uow, ticket_id, "resolution", resolution)
+    breached = model.sla_state(now, as_utc(ticket.due_at), now) is model.SlaState.BREACHED
+    uow.publish(
+        TicketResolved(
+            ticket_id=ticket_id,
+            customer_id=ticket.customer_id,
+            order_id=ticket.order_id,
+            breached_sla=breached,
+        )
+    )
+    _tell_customer(
+        uow,
+        ticket.customer_id,
+        key=f"ticket-resolved:{ticket_id}:{ticket.version + 1}",
+        template="ticket_resolved",
+        params={"ticket_number": ticket.number, "resolution": resolution.strip()},
+        order_id=ticket.order_id,
+    )
+
+
+def reopen_ticket(uow: UnitOfWork, *, ticket_id: str, reason: str) -> None:
+    """Reopen a resolved ticket; it keeps its original due time."""
+    if not reason.strip():
+        raise InvalidInput({"reason": "say why the ticket is reopened"})
+    ticket = _ticket(uow, ticket_id)
+    check_transition(
+        "ticket",
+        ticket_id,
+        model.TICKET_TRANSITIONS,
+        TicketState(ticket.state),
+        TicketState.REOPENED,
+    )
+    _bump(uow, ticket, state=TicketState.REOPENED.value, resolved_at=None, resolved_by=None)
+    _note(uow, ticket_id, "reopen", reason)
+    uow.publish(
+        TicketReopened(
+            ticket_id=ticket_id,
+            customer_id=ticket.customer_id,
+            order_id=ticket.order_id,
+            reason=reason.strip(),
+        )
+    )
+
+
+def _ticket_errors(subject: str, body: str, source: str, stage: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not subject.strip() or len(subject) > model.MAX_SUBJECT:
+        errors["subject"] = f"give a subject of 1 to {model.MAX_SUBJECT} characters"
+    if len(body) > model.MAX_BODY:
+        errors["body"] = f"keep the description under {model.MAX_BODY} characters"
+    if source not in TicketSource.__members__.values():
+        errors["source"] = f"use one of {[item.value for item in TicketSource]}"
+    if stage not in Stage.__members__.values():
+        errors["stage"] = f"use one of {[item.value for item in Stage]}"
+    return errors
+
+
+def _ticket(uow: UnitOfWork, ticket_id: str) -> Any:
+    row = uow.connection.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
+    if row is None:
+        raise NotFound("ticket", ticket_id)
+    return row
+
+
+def _bump(uow: UnitOfWork, ticket: Any, **values: Any) -> None:
+    changed = uow.connection.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket.id, tickets.c.version == ticket.version)
+        .values(version=ticket.version + 1, **values)
+    ).rowcount
+    if changed != 1:
+        raise ConcurrencyConflict(f"ticket {ticket.number} was changed by someone else; retry")
+
+
+def _note(uow: UnitOfWork, ticket_id: str, kind: str, text: str) -> str:
+    note_id = new_id("tn_")
+    uow.connection.execute(
+        ticket_notes.insert().values(
+            id=note_id, ticket_id=ticket_id, at=uow.now(), author=uow.actor, kind=kind, text=text
+        )
+    )
+    return note_id
+
+
+def _tell_customer(
+    uow: UnitOfWork,
+    customer_id: str,
+    *,
+    key: str,
+    template: str,
+    params: dict[str, Any],
+    order_id: str | None,
+) -> None:
+    customer = get_customer(uow.connection, customer_id)
+    if customer is None or not customer.email:
+        return  # nothing to send to; the ticket is visible in the customer's account
+    send_email(
+        uow,
+        key=key,
+        to=customer.email,
+        template=template,
+        params=params,
+        order_id=order_id,
+        purpose=template,
+        language=customer.language or "vi",
+    )

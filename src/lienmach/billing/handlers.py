@@ -1,0 +1,86 @@
+"""Subscriptions of this context: which published facts move it, and how.
+
+Each reaction posts under its own (source type, source id, kind), so a redelivered event posts
+nothing and issues no second invoice or credit note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lienmach.billing import services
+from lienmach.inventory.events import StockReceived
+from lienmach.kernel.bus import Handler
+from lienmach.kernel.ids import new_id
+from lienmach.kernel.messages import Event
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.orders.events import OrderCancelled, OrderPaid, OrderPlaced
+from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentReturned
+
+
+def on_order_placed_issue_invoice(uow: UnitOfWork, event: OrderPlaced) -> None:
+    services.issue_invoice(uow, order_id=event.order_id)
+
+
+def on_order_paid_post_payment(uow: UnitOfWork, event: OrderPaid) -> None:
+    services.record_payment(
+        uow,
+        order_id=event.order_id,
+        amount_vnd=event.amount_vnd,
+        gateway=event.gateway,
+        gateway_reference=event.gateway_reference,
+    )
+
+
+def on_shipment_booked_post_costs(uow: UnitOfWork, event: ShipmentBooked) -> None:
+    services.post_shipment_costs(
+        uow,
+        shipment_id=event.shipment_id,
+        order_id=event.order_id,
+        fee_vnd=event.fee_vnd,
+        tracking_code=event.tracking_code,
+    )
+
+
+def on_shipment_delivered_post_cod(uow: UnitOfWork, event: ShipmentDelivered) -> None:
+    if event.cod_amount_vnd > 0:
+        services.record_cod_collected(
+            uow,
+            shipment_id=event.shipment_id,
+            order_id=event.order_id,
+            amount_vnd=event.cod_amount_vnd,
+        )
+
+
+def on_stock_received_post_goods(uow: UnitOfWork, event: StockReceived) -> None:
+    # StockReceived carries no receipt id yet; until it does, the bus's tracking row is what
+    # keeps a redelivery from posting twice.
+    receipt_id = str(getattr(event, "receipt_id", "") or new_id("RCV"))
+    services.record_goods_received(
+        uow,
+        receipt_id=receipt_id,
+        product_id=event.product_id,
+        quantity=event.quantity,
+        unit_cost_vnd=event.unit_cost_vnd,
+    )
+
+
+def on_order_cancelled_issue_credit_note(uow: UnitOfWork, event: OrderCancelled) -> None:
+    services.credit_cancelled_order(
+        uow, order_id=event.order_id, line_ids=event.line_ids, reason=event.reason
+    )
+
+
+def on_shipment_returned_issue_credit_note(uow: UnitOfWork, event: ShipmentReturned) -> None:
+    services.credit_returned_shipment(uow, shipment_id=event.shipment_id, order_id=event.order_id)
+
+
+SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {
+    OrderPlaced: [on_order_placed_issue_invoice],
+    OrderPaid: [on_order_paid_post_payment],
+    ShipmentBooked: [on_shipment_booked_post_costs],
+    ShipmentDelivered: [on_shipment_delivered_post_cod],
+    StockReceived: [on_stock_received_post_goods],
+    OrderCancelled: [on_order_cancelled_issue_credit_note],
+    ShipmentReturned: [on_shipment_returned_issue_credit_note],
+}

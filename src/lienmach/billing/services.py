@@ -1,0 +1,337 @@
+"""Billing use cases: invoices, credit notes and the postings of the order journey.
+
+Every posting is keyed by (source type, source id, kind), so calling a use case again for the
+same fact posts nothing and issues nothing a second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from lienmach.billing import model, repository
+from lienmach.billing.events import CreditNoteIssued, InvoiceIssued
+from lienmach.billing.model import Amounts, CreditedSoFar, InvoiceLine, LineKind
+from lienmach.billing.queries import InvoiceView, invoice_for_order
+from lienmach.billing.tables import accounts
+from lienmach.catalog.queries import get_products
+from lienmach.inventory.queries import ReservationView, get_reservations
+from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
+from lienmach.kernel.ids import new_id
+from lienmach.kernel.states import check_transition
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.orders.queries import get_order
+from lienmach.shipping.queries import get_shipment
+
+INVOICE_SERIES = "HD"
+CREDIT_NOTE_SERIES = "DC"  # hóa đơn điều chỉnh giảm
+
+
+def seed_chart_of_accounts(uow: UnitOfWork) -> int:
+    """Create the Vietnamese chart of accounts; accounts already there are left as they are."""
+    before = _account_count(uow)
+    repository.ensure_accounts(uow.connection, list(model.ACCOUNTS_BY_CODE))
+    return _account_count(uow) - before
+
+
+def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
+    """Issue the order's invoice and post the sale (Dr 131 / Cr 511, 3331); once per order."""
+    existing = invoice_for_order(uow.connection, order_id)
+    if existing is not None:
+        return existing.id
+    order = get_order(uow.connection, order_id)
+    if order is None:
+        raise NotFound("order", order_id)
+    lines = [
+        InvoiceLine(
+            LineKind.GOODS,
+            line.id,
+            line.product_id,
+            line.name,
+            line.quantity,
+            line.unit_price_vnd,
+            line.vat_rate_percent,
+            line.net_vnd,
+            line.vat_vnd,
+        )
+        for line in order.lines
+    ]
+    if order.shipping_fee_vnd or order.shipping_vat_vnd:
+        lines.append(model.shipping_line(order.shipping_fee_vnd, vat_vnd=order.shipping_vat_vnd))
+    amounts = model.totals(lines)
+    if amounts.total_vnd != order.total_vnd:
+        raise DomainError(
+            f"order {order_id}: lines add up to {amounts.total_vnd} but the order total is "
+            f"{order.total_vnd}; the invoice must match what the customer was charged"
+        )
+    invoice_id = new_id("INV")
+    # Taken last: the number's row lock is held until commit, so hold it as briefly as possible.
+    number = repository.next_document_number(uow, INVOICE_SERIES)
+    repository.insert_invoice(
+        uow,
+        invoice_id=invoice_id,
+        number=number,
+        order_id=order_id,
+        customer_id=order.customer_id,
+        lines=lines,
+        amounts=amounts,
+    )
+    uow.publish(
+        InvoiceIssued(
+            invoice_id=invoice_id, order_id=order_id, number=number, total_vnd=amounts.total_vnd
+        )
+    )
+    repository.post(
+        uow,
+        model.invoice_issued(net_vnd=amounts.net_vnd, vat_vnd=amounts.vat_vnd, number=number),
+        source_type="invoice",
+        source_id=invoice_id,
+        order_id=order_id,
+    )
+    return invoice_id
+
+
+def record_payment(
+    uow: UnitOfWork, *, order_id: str, amount_vnd: int, gateway: str, gateway_reference: str
+) -> str | None:
+    """Post a gateway payment into the bank (Dr 112 / Cr 131); once per gateway reference."""
+    if amount_vnd <= 0:
+        raise InvalidInput({"amount_vnd": "a payment must be a positive number of đồng"})
+    reference = f"{gateway}:{gateway_reference}" if gateway_reference else f"{gateway}:{order_id}"
+    return repository.post(
+        uow,
+        model.payment_received(amount_vnd, reference=reference),
+        source_type="payment",
+        source_id=reference,
+        order_id=order_id,
+    )
+
+
+def post_shipment_costs(
+    uow: UnitOfWork, *, shipment_id: str, order_id: str, fee_vnd: int, tracking_code: str = ""
+) -> None:
+    """Post cost of goods shipped (Dr 632 / Cr 156, standard cost) and the carrier fee
+    (Dr 641 / Cr 331) for a booked shipment; once per shipment."""
+    if fee_vnd < 0:
+        raise InvalidInput({"fee_vnd": "a carrier fee cannot be negative"})
+    reservations = _shipment_reservations(uow, shipment_id)
+    repository.post(
+        uow,
+        model.goods_shipped(_costed(uow, reservations)),
+        source_type="shipment",
+        source_id=shipment_id,
+        order_id=order_id,
+    )
+    repository.post(
+        uow,
+        model.carrier_fee(fee_vnd, tracking_code=tracking_code),
+        source_type="shipment",
+        source_id=shipment_id,
+        order_id=order_id,
+    )
+
+
+def record_cod_collected(
+    uow: UnitOfWork, *, shipment_id: str, order_id: str, amount_vnd: int
+) -> None:
+    """Post cash on delivery collected for a delivered shipment (Dr 111 / Cr 131); once."""
+    if amount_vnd < 0:
+        raise InvalidInput({"amount_vnd": "collected cash cannot be negative"})
+    repository.post(
+        uow,
+        model.cod_collected(amount_vnd),
+        source_type="shipment",
+        source_id=shipment_id,
+        order_id=order_id,
+    )
+
+
+def record_goods_received(
+    uow: UnitOfWork, *, receipt_id: str, product_id: str, quantity: int, unit_cost_vnd: int
+) -> str | None:
+    """Post received stock (Dr 156 / Cr 331); a receipt without a cost uses the standard cost."""
+    if quantity <= 0:
+        raise InvalidInput({"quantity": "a receipt has at least one unit"})
+    if unit_cost_vnd < 0:
+        raise InvalidInput({"unit_cost_vnd": "a unit cost cannot be negative"})
+    if unit_cost_vnd == 0:
+        product = get_products(uow.connection, [product_id]).get(product_id)
+        unit_cost_vnd = product.cost_vnd if product else 0
+    return repository.post(
+        uow,
+        model.goods_received(quantity=quantity, unit_cost_vnd=unit_cost_vnd),
+        source_type="receipt",
+        source_id=receipt_id,
+        order_id=None,
+    )
+
+
+def credit_cancelled_order(
+    uow: UnitOfWork, *, order_id: str, line_ids: Sequence[str] = (), reason: str = ""
+) -> str | None:
+    """Credit what a cancellation took back: the cancelled lines' units not out with a carrier
+    or customer (and the delivery charge when nothing was shipped), reverse the sale
+    (Dr 511, 3331 / Cr 131) and, for money already received, post the refund (Dr 131 / Cr 112).
+    Returns the new credit note's id; None when nothing (more) was credited."""
+    invoice = _invoice(uow, order_id)
+    order = get_order(uow.connection, order_id)
+    if order is None:
+        raise NotFound("order", order_id)
+    wanted = set(line_ids) or {line.id for line in order.lines}
+    out_there = {
+        line.id: max(line.shipped_quantity - line.returned_quantity, 0) for line in order.lines
+    }
+    nothing_shipped = all(line.shipped_quantity == 0 for line in order.lines)
+
+    def units(line: InvoiceLine, already: CreditedSoFar) -> int:
+        if line.kind == LineKind.SHIPPING:
+            return line.quantity if nothing_shipped else 0
+        if line.order_line_id not in wanted:
+            return 0
+        return line.quantity - already.quantity - out_there.get(line.order_line_id or "", 0)
+
+    note = _issue_credit_note(
+        uow,
+        invoice,
+        source_id=order_id,
+        cause="cancellation",
+        reason=reason or "Hủy đơn hàng",
+        units=units,
+    )
+    if note is None:
+        return None
+    note_id, amounts = note
+    received = repository.order_account_movement(uow.connection, order_id, model.BANK)
+    repository.post(
+        uow,
+        model.refund_paid(min(amounts.total_vnd, max(received, 0))),
+        source_type="credit_note",
+        source_id=note_id,
+        order_id=order_id,
+    )
+    return note_id
+
+
+def credit_returned_shipment(
+    uow: UnitOfWork, *, shipment_id: str, order_id: str, reason: str = ""
+) -> str | None:
+    """A failed delivery came back: reverse its cost of goods (Dr 156 / Cr 632) and credit the
+    returned units' gross value (Dr 511, 3331 / Cr 131). Returns the credit note id."""
+    reservations = _shipment_reservations(uow, shipment_id)
+    cost = repository.posted_amount(
+        uow.connection, source_type="shipment", source_id=shipment_id, kind="cost_of_goods"
+    )
+    if cost is None:
+        cost = model.goods_shipped(_costed(uow, reservations)).amount_vnd
+    repository.post(
+        uow,
+        model.cost_of_goods_reversed(cost),
+        source_type="shipment",
+        source_id=shipment_id,
+        order_id=order_id,
+    )
+    returned: dict[str, int] = {}
+    for reservation in reservations:
+        returned[reservation.line_id] = returned.get(reservation.line_id, 0) + reservation.quantity
+    invoice = _invoice(uow, order_id)
+
+    def units(line: InvoiceLine, _already: CreditedSoFar) -> int:
+        return returned.get(line.order_line_id or "", 0) if line.kind == LineKind.GOODS else 0
+
+    note = _issue_credit_note(
+        uow,
+        invoice,
+        source_id=shipment_id,
+        cause="return",
+        reason=reason or "Giao hàng không thành công, hàng hoàn về kho",
+        units=units,
+    )
+    return note[0] if note else None
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _issue_credit_note(
+    uow: UnitOfWork,
+    invoice: InvoiceView,
+    *,
+    source_id: str,
+    cause: str,
+    reason: str,
+    units: model.UnitsToCredit,
+) -> tuple[str, Amounts] | None:
+    connection = uow.connection
+    invoice_total, credited_before, state_before = repository.lock_invoice(connection, invoice.id)
+    if repository.credit_note_exists(connection, source_id):
+        return None
+    already = repository.credited_so_far(connection, invoice.id)
+    credits = model.size_credit(invoice.lines, already, units)
+    if not credits:
+        return None
+    total = model.totals(c.amounts for c in credits)
+    state = model.state_after_credit(invoice_total, credited_before + total.total_vnd)
+    check_transition(
+        "invoice", invoice.id, model.INVOICE_TRANSITIONS, model.InvoiceState(state_before), state
+    )
+    note_id = new_id("CN")
+    number = repository.next_document_number(uow, CREDIT_NOTE_SERIES)
+    note = {
+        "id": note_id,
+        "number": number,
+        "invoice_id": invoice.id,
+        "order_id": invoice.order_id,
+        "source_id": source_id,
+        "cause": cause,
+        "subtotal_vnd": total.net_vnd,
+        "vat_vnd": total.vat_vnd,
+        "total_vnd": total.total_vnd,
+        "reason": reason[:300],
+    }
+    repository.insert_credit_note(uow, note=note, credits=credits, invoice_state=state.value)
+    uow.publish(
+        CreditNoteIssued(
+            credit_note_id=note_id,
+            invoice_id=invoice.id,
+            order_id=invoice.order_id,
+            total_vnd=total.total_vnd,
+            reason=reason,
+        )
+    )
+    repository.post(
+        uow,
+        model.credit_note_reversal(net_vnd=total.net_vnd, vat_vnd=total.vat_vnd, number=number),
+        source_type="credit_note",
+        source_id=note_id,
+        order_id=invoice.order_id,
+    )
+    return note_id, total
+
+
+def _invoice(uow: UnitOfWork, order_id: str) -> InvoiceView:
+    """The order's invoice, issued now if its OrderPlaced reaction has not run yet."""
+    issue_invoice(uow, order_id=order_id)
+    invoice = invoice_for_order(uow.connection, order_id)
+    assert invoice is not None
+    return invoice
+
+
+def _shipment_reservations(uow: UnitOfWork, shipment_id: str) -> list[ReservationView]:
+    shipment = get_shipment(uow.connection, shipment_id)
+    if shipment is None:
+        raise NotFound("shipment", shipment_id)
+    return get_reservations(uow.connection, shipment.reservation_ids)
+
+
+def _costed(uow: UnitOfWork, reservations: Sequence[ReservationView]) -> list[tuple[int, int]]:
+    """(quantity, standard unit cost) per reservation."""
+    products = get_products(uow.connection, [r.product_id for r in reservations])
+    missing = sorted({r.product_id for r in reservations} - set(products))
+    if missing:
+        raise NotFound("product", ", ".join(missing))
+    return [(r.quantity, products[r.product_id].cost_vnd) for r in reservations]
+
+
+def _account_count(uow: UnitOfWork) -> int:
+    return int(uow.connection.execute(select(func.count()).select_from(accounts)).scalar_one())

@@ -1,0 +1,151 @@
+"""``lienmach demo``: sandboxes, a fresh Vietnamese demo company, 500 orders through the journey, a summary."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lienmach.aftersales.queries import list_tickets, nps_summary
+from lienmach.billing.queries import count_invoices, trial_balance
+from lienmach.bootstrap import build_runtime
+from lienmach.inventory.queries import stock_totals
+from lienmach.kernel.clock import SimulatedClock
+from lienmach.kernel.money import format_vnd
+from lienmach.kernel.runtime import Runtime
+from lienmach.migrate import upgrade
+from lienmach.notifications.queries import count_sent
+from lienmach.notifications.sandbox_sms import SmsSandbox
+from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess
+from lienmach.orders.queries import count_by_state
+from lienmach.settings import Settings
+from lienmach.shipping.sandbox import CarrierSandbox
+from lienmach.simulator.journey import run_orders, settle
+from lienmach.simulator.people import People
+from lienmach.simulator.seed import seed_demo_company
+
+
+@dataclass
+class Sandboxes:
+    smtp: SmtpSandboxProcess
+    sms: SmsSandbox
+    carriers: CarrierSandbox
+
+
+@contextlib.contextmanager
+def sandboxes(folder: Path) -> Iterator[Sandboxes]:
+    """The remote sides the demo talks to: a mail server, an SMS gateway, the carriers."""
+    smtp = SmtpSandboxProcess(folder / "demo-mail.jsonl").start()
+    sms = SmsSandbox()
+    sms.start()
+    carriers = CarrierSandbox(secret="demo-carrier-secret")
+    carriers.start()
+    try:
+        yield Sandboxes(smtp, sms, carriers)
+    finally:
+        carriers.stop()
+        sms.stop()
+        smtp.stop()
+
+
+def demo_settings(database: Path, boxes: Sandboxes, port: int) -> Settings:
+    return Settings(
+        database_url=f"sqlite:///{database}",
+        smtp_host="127.0.0.1",
+        smtp_port=boxes.smtp.port,
+        sms_gateway_url=boxes.sms.url,
+        carrier_api_url=boxes.carriers.url,
+        carrier_secret=boxes.carriers.secret,
+        public_base_url=f"http://127.0.0.1:{port}",
+    )
+
+
+def run_demo(
+    console: Console,
+    *,
+    database: Path,
+    orders: int,
+    customers: int,
+    seed: int,
+    serve_after: bool,
+    port: int,
+) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    rng = random.Random(seed)
+    with sandboxes(database.resolve().parent) as boxes:
+        settings = demo_settings(database, boxes, port)
+        upgrade(settings.database_url)
+        start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=10)
+        clock = SimulatedClock(start)
+        runtime = build_runtime(settings, clock=clock, inline_drain=True)
+        with console.status("Seeding the demo company…"):
+            company = seed_demo_company(runtime, rng=rng, customers=customers)
+        console.print(
+            f"[green]Seeded[/green] {len(company.products)} products, {len(company.warehouses)} warehouses,"
+            f" 3 carriers, {len(company.customers)} customers."
+        )
+        people = People(runtime, rng=rng, carriers=boxes.carriers)
+        with _progress(console) as progress:
+            task = progress.add_task("Orders through the journey", total=orders)
+            run_orders(
+                runtime, company, people, orders=orders, rng=rng, clock=clock,
+                on_order=lambda: progress.advance(task),
+            )
+            progress.update(task, description="Letting the chain finish")
+            settle(runtime, company, people, clock=clock)
+        print_summary(console, runtime, boxes)
+        runtime.engine.dispose()
+        if serve_after:
+            _serve(console, settings, port)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console,
+    )
+
+
+def print_summary(console: Console, runtime: Runtime, boxes: Sandboxes) -> None:
+    states = runtime.read(count_by_state)
+    on_hand, reserved = runtime.read(stock_totals)
+    balance = runtime.read(trial_balance)
+    nps = runtime.read(nps_summary)
+    tickets = runtime.read(list_tickets, now=runtime.clock.now(), limit=10_000)
+    table = Table(title="Lienmach demo: what happened", show_header=True)
+    table.add_column("")
+    table.add_column("", justify="right")
+    for state, count in sorted(states.items()):
+        table.add_row(f"orders {state}", str(count))
+    table.add_row("stock on hand / reserved", f"{on_hand} / {reserved}")
+    table.add_row("invoices", str(runtime.read(count_invoices)))
+    table.add_row(
+        "trial balance (debit = credit)",
+        f"{format_vnd(balance.total_debit)} = {format_vnd(balance.total_credit)}"
+        + (" ✓" if balance.balanced else " ✗"),
+    )
+    table.add_row("e-mails sent / caught by the mail server",
+                  f"{runtime.read(count_sent, channel='email')} / {len(boxes.smtp.messages())}")
+    table.add_row("SMS sent", str(runtime.read(count_sent, channel="sms")))
+    table.add_row("NPS", f"{nps.score:.0f} ({nps.answered} answers)")
+    open_tickets = sum(1 for ticket in tickets if ticket.state != "resolved")
+    table.add_row("tickets open / total", f"{open_tickets} / {len(tickets)}")
+    console.print(table)
+
+
+def _serve(console: Console, settings: Settings, port: int) -> None:
+    from lienmach.simulator.background import background_worker
+    from lienmach.web.server import serve
+
+    runtime = build_runtime(settings, inline_drain=False)
+    console.print(f"Serving on [bold]http://127.0.0.1:{port}[/bold] (API docs at /docs). Ctrl-C to stop.")
+    with background_worker(runtime):
+        serve(runtime, host="127.0.0.1", port=port)

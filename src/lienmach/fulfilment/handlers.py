@@ -1,0 +1,36 @@
+"""Subscriptions of fulfilment: reserved or paid orders get pick tasks; cancelled ones lose them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lienmach.fulfilment import services
+from lienmach.kernel.bus import Handler
+from lienmach.kernel.messages import Event
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.orders.events import OrderCancelled, OrderPaid, OrderReserved
+
+
+def on_order_reserved_queue_pick_task(uow: UnitOfWork, event: OrderReserved) -> None:
+    """Units were reserved: queue them for picking, one task per warehouse.
+
+    A prepaid order that is not paid yet waits for OrderPaid; a cancelled one gets nothing.
+    """
+    services.queue_pick_tasks(uow, order_id=event.order_id, reservation_ids=event.reservation_ids)
+
+
+def on_order_paid_queue_pick_task(uow: UnitOfWork, event: OrderPaid) -> None:
+    """A prepaid order was paid: queue every reservation that waited for the money."""
+    services.queue_pick_tasks(uow, order_id=event.order_id)
+
+
+def on_order_cancelled_cancel_pick_tasks(uow: UnitOfWork, event: OrderCancelled) -> None:
+    """The order was cancelled: its queued and picked tasks stop."""
+    services.cancel_pick_tasks(uow, order_id=event.order_id)
+
+
+SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {
+    OrderReserved: [on_order_reserved_queue_pick_task],
+    OrderPaid: [on_order_paid_queue_pick_task],
+    OrderCancelled: [on_order_cancelled_cancel_pick_tasks],
+}

@@ -1,0 +1,147 @@
+"""The bus: delivers each logged event to each subscriber exactly once in effect.
+
+Deliveries are claimed in batches; each runs in a savepoint of the batch transaction together
+with the update of its tracking row, so a handler's effects and "done" commit together or not
+at all. Failures are recorded, retried with backoff up to a bound, then parked as dead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, select, update
+
+from lienmach.kernel.clock import Clock
+from lienmach.kernel.messages import Event
+from lienmach.kernel.tables import event_deliveries, event_log
+from lienmach.kernel.uow import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Any], None]
+Subscriptions = Mapping[type[Event], Sequence[Handler]]
+
+MAX_ATTEMPTS = 5
+
+
+def subscriber_name(handler: Handler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2**attempts, 300))
+
+
+@dataclass
+class DeliveryOutcome:
+    done: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+class Bus:
+    """Knows who subscribes to what, and processes pending deliveries."""
+
+    def __init__(self, subscriptions: Sequence[Subscriptions], event_types: Mapping[str, type[Event]]):
+        self._subscribers: dict[type[Event], list[str]] = {}
+        self._handlers: dict[str, Handler] = {}
+        for table in subscriptions:
+            for event_type, handlers in table.items():
+                for handler in handlers:
+                    name = subscriber_name(handler)
+                    self._handlers[name] = handler
+                    self._subscribers.setdefault(event_type, []).append(name)
+        self._event_types = dict(event_types)
+        for event_type in self._subscribers:
+            self._event_types.setdefault(event_type.type_name(), event_type)
+
+    def subscribers_of(self, event_type: type[Event]) -> list[str]:
+        return self._subscribers.get(event_type, [])
+
+    def event_type(self, name: str) -> type[Event]:
+        return self._event_types[name]
+
+    def process_batch(self, engine: Engine, clock: Clock, *, limit: int = 200) -> DeliveryOutcome:
+        """Claim up to ``limit`` due deliveries and run them in one transaction."""
+        outcome = DeliveryOutcome()
+        with engine.connect() as connection, connection.begin():
+            now = clock.now()
+            query = (
+                select(
+                    event_deliveries.c.event_id,
+                    event_deliveries.c.subscriber,
+                    event_deliveries.c.attempts,
+                    event_log.c.type,
+                    event_log.c.payload,
+                )
+                .join(event_log, event_log.c.id == event_deliveries.c.event_id)
+                .where(
+                    event_deliveries.c.state == "pending",
+                    event_deliveries.c.available_at <= now,
+                )
+                .order_by(event_deliveries.c.event_id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=event_deliveries)
+            )
+            rows = connection.execute(query).all()
+            done: list[dict[str, Any]] = []
+            failed: list[dict[str, Any]] = []
+            for row in rows:
+                handler = self._handlers.get(row.subscriber)
+                try:
+                    if handler is None:
+                        raise LookupError(f"no subscriber named {row.subscriber}")
+                    event = self.event_type(row.type).from_payload(row.payload)
+                    uow = UnitOfWork(
+                        None,
+                        connection=connection,
+                        clock=clock,
+                        subscribers_of=self.subscribers_of,
+                        actor=f"handler:{row.subscriber.rsplit('.', 1)[-1]}",
+                    )
+                    with connection.begin_nested():
+                        handler(uow, event)
+                        uow.flush()
+                except Exception as error:  # recorded, retried, then parked as dead
+                    attempts = row.attempts + 1
+                    dead = attempts >= MAX_ATTEMPTS
+                    failed.append(
+                        {
+                            "b_event_id": row.event_id,
+                            "b_subscriber": row.subscriber,
+                            "b_state": "dead" if dead else "pending",
+                            "b_attempts": attempts,
+                            "b_available_at": now + retry_delay(attempts),
+                            "b_error": f"{type(error).__name__}: {error}"[:2000],
+                        }
+                    )
+                    outcome.dead += dead
+                    outcome.failed += not dead
+                else:
+                    done.append({"b_event_id": row.event_id, "b_subscriber": row.subscriber})
+            key = and_(
+                event_deliveries.c.event_id == bindparam("b_event_id"),
+                event_deliveries.c.subscriber == bindparam("b_subscriber"),
+            )
+            if done:
+                connection.execute(
+                    update(event_deliveries)
+                    .where(key)
+                    .values(state="done", finished_at=now, attempts=event_deliveries.c.attempts + 1),
+                    done,
+                )
+            if failed:
+                connection.execute(
+                    update(event_deliveries)
+                    .where(key)
+                    .values(
+                        state=bindparam("b_state"),
+                        attempts=bindparam("b_attempts"),
+                        available_at=bindparam("b_available_at"),
+                        last_error=bindparam("b_error"),
+                    ),
+                    failed,
+                )
+            outcome.done = len(done)
+        return outcome

@@ -1,0 +1,85 @@
+"""The database handle: one MetaData for every context, engines for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.pool import NullPool
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+JsonColumn = JSON().with_variant(JSONB(), "postgresql")
+
+
+def is_sqlite_url(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(url: str, *, pool_size: int = 10, schema: str | None = None) -> Engine:
+    """An engine tuned for Lienmach's use: SQLite in WAL with durable commits, or PostgreSQL.
+
+    ``schema`` (PostgreSQL only) puts every table in that schema; tests use one per test.
+    """
+    if is_sqlite_url(url):
+        engine = create_engine(url, poolclass=NullPool)
+        _tune_sqlite(engine)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, open transactions, so BEGIN IMMEDIATE below applies.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Take the write lock up front: a deferred transaction that later writes can fail with
+        # "database is locked" without waiting, which would break concurrent reservations.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_ignoring_duplicates(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+) -> int:
+    """INSERT ... ON CONFLICT DO NOTHING on either database; returns rows actually inserted."""
+    dialect = connection.dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.on_conflict_do_nothing()
+    if isinstance(rows, Mapping):
+        return connection.execute(statement, dict(rows)).rowcount
+    if not rows:
+        return 0
+    return connection.execute(statement, [dict(row) for row in rows]).rowcount
+
+
+def is_postgresql(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"

@@ -1,0 +1,91 @@
+"""Kernel tables: the append-only event log, delivery tracking rows, jobs, idempotency keys."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+
+from lienmach.kernel.db import JsonColumn, metadata
+
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("type", String(80), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("payload", JsonColumn, nullable=False),
+    Index("ix_event_log_type_occurred", "type", "occurred_at"),
+)
+
+event_objects = Table(
+    "event_objects",
+    metadata,
+    Column("event_id", String(32), nullable=False),
+    Column("object_type", String(40), nullable=False),
+    Column("object_id", String(64), nullable=False),
+    Column("role", String(40), nullable=False),
+    PrimaryKeyConstraint("object_type", "object_id", "event_id", "role"),
+)
+
+# One row per (event, subscriber): the work item and, once done, the tracking row that makes a
+# second delivery do nothing.
+event_deliveries = Table(
+    "event_deliveries",
+    metadata,
+    Column("event_id", String(32), nullable=False),
+    Column("subscriber", String(160), nullable=False),
+    Column("state", String(10), nullable=False),  # pending | done | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("available_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    PrimaryKeyConstraint("event_id", "subscriber"),
+    Index("ix_event_deliveries_state_available", "state", "available_at"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(80), nullable=False),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("payload", JsonColumn, nullable=False),
+    Column("state", String(10), nullable=False),  # pending | running | done | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("available_at", DateTime(timezone=True), nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("result", JsonColumn),
+    Column("last_error", Text),
+    Index("ix_jobs_state_available", "state", "available_at"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("scope", String(120), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("response", JsonColumn, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("scope", "key"),
+)
+
+# Gapless, duplicate-free numbering series (invoice numbers, order numbers, ticket numbers).
+counters = Table(
+    "counters",
+    metadata,
+    Column("series", String(40), primary_key=True),
+    Column("value", Integer, nullable=False),
+)

@@ -1,0 +1,163 @@
+"""Unit of work: one database transaction, the events it publishes and the jobs it records.
+
+Events and jobs are written in the same transaction as the state change (transactional
+outbox), so a committed change always has its events and a rolled-back one never does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from lienmach.kernel.clock import Clock
+from lienmach.kernel.db import insert_ignoring_duplicates
+from lienmach.kernel.ids import new_id
+from lienmach.kernel.messages import Event
+from lienmach.kernel.tables import event_deliveries, event_log, event_objects, jobs
+
+SubscribersOf = Callable[[type[Event]], list[str]]
+
+
+class UnitOfWork:
+    """A transaction plus the outbox; use as a context manager, then :meth:`commit`."""
+
+    def __init__(
+        self,
+        engine: Engine | None,
+        *,
+        clock: Clock,
+        subscribers_of: SubscribersOf,
+        actor: str = "system",
+        connection: Connection | None = None,
+    ) -> None:
+        self._engine = engine
+        self._given_connection = connection
+        self.clock = clock
+        self.actor = actor
+        self._subscribers_of = subscribers_of
+        self._events: list[tuple[str, Event, datetime]] = []
+        self._jobs: list[dict[str, Any]] = []
+        self.published: list[tuple[str, Event]] = []
+        self._connection: Connection | None = connection
+        self._transaction: Any = None
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open; use it in a with-block")
+        return self._connection
+
+    def __enter__(self) -> UnitOfWork:
+        if self._given_connection is None:
+            assert self._engine is not None
+            self._connection = self._engine.connect()
+            self._transaction = self._connection.begin()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._given_connection is not None:
+            return
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            if self._connection is not None:
+                self._connection.close()
+            self._connection = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def publish(self, event: Event) -> str:
+        """Record a fact; it is written to the log when the unit of work commits."""
+        event_id = new_id()
+        self._events.append((event_id, event, self.clock.now()))
+        return event_id
+
+    def record_job(
+        self,
+        kind: str,
+        *,
+        key: str,
+        payload: Mapping[str, Any],
+        run_at: datetime | None = None,
+    ) -> None:
+        """Queue external I/O to run after commit; the key makes recording it twice a no-op."""
+        now = self.clock.now()
+        self._jobs.append(
+            {
+                "id": new_id(),
+                "kind": kind,
+                "key": key,
+                "payload": dict(payload),
+                "state": "pending",
+                "attempts": 0,
+                "available_at": run_at or now,
+                "created_at": now,
+            }
+        )
+
+    def flush(self) -> None:
+        """Write pending events and jobs into the current transaction."""
+        if self._events:
+            self._write_events()
+        if self._jobs:
+            insert_ignoring_duplicates(self.connection, jobs, self._jobs)
+            self._jobs = []
+
+    def commit(self) -> None:
+        self.flush()
+        if self._given_connection is None and self._transaction is not None:
+            self._transaction.commit()
+            self._transaction = None
+
+    def _write_events(self) -> None:
+        log_rows: list[dict[str, Any]] = []
+        object_rows: list[dict[str, Any]] = []
+        delivery_rows: list[dict[str, Any]] = []
+        for event_id, event, occurred_at in self._events:
+            log_rows.append(
+                {
+                    "id": event_id,
+                    "type": event.type_name(),
+                    "occurred_at": occurred_at,
+                    "actor": self.actor,
+                    "payload": event.payload(),
+                }
+            )
+            for object_type, object_id, role in dict.fromkeys(event.touches()):
+                object_rows.append(
+                    {
+                        "event_id": event_id,
+                        "object_type": object_type,
+                        "object_id": object_id,
+                        "role": role,
+                    }
+                )
+            for subscriber in self._subscribers_of(type(event)):
+                delivery_rows.append(
+                    {
+                        "event_id": event_id,
+                        "subscriber": subscriber,
+                        "state": "pending",
+                        "attempts": 0,
+                        "available_at": occurred_at,
+                    }
+                )
+            self.published.append((event_id, event))
+        connection = self.connection
+        connection.execute(event_log.insert(), log_rows)
+        if object_rows:
+            connection.execute(event_objects.insert(), object_rows)
+        if delivery_rows:
+            connection.execute(event_deliveries.insert(), delivery_rows)
+        self._events = []

@@ -1,0 +1,24 @@
+"""Alembic environment: runs against the URL the caller configured (``lienmach migrate``)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from lienmach.kernel.db import make_engine
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url")
+assert url, "set sqlalchemy.url (lienmach migrate does)"
+connectable = config.attributes.get("connection")
+
+if connectable is not None:
+    context.configure(connection=connectable, render_as_batch=url.startswith("sqlite"))
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(connection=connection, render_as_batch=url.startswith("sqlite"))
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()

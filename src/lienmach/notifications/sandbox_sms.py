@@ -1,0 +1,107 @@
+"""A tiny local SMS gateway for tests and the demo: POST /sms stores texts, deduped by id.
+
+``GET /sms`` lists what it received. :meth:`SmsSandbox.fail_next` makes the next requests
+answer 503, to exercise retries.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+SandboxSms = dict[str, Any]
+
+
+class SmsSandbox:
+    """An SMS gateway on 127.0.0.1 in a background thread (port 0: a free port)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self._received: dict[str, SandboxSms] = {}
+        self._failures_left = 0
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def messages(self) -> list[SandboxSms]:
+        """Every distinct SMS received, oldest first."""
+        with self._lock:
+            return list(self._received.values())
+
+    def fail_next(self, count: int = 1) -> None:
+        with self._lock:
+            self._failures_left = count
+
+    def clear(self) -> None:
+        with self._lock:
+            self._received.clear()
+            self.requests = 0
+
+    def start(self) -> SmsSandbox:
+        sandbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                if self.path.rstrip("/") != "/sms":
+                    self._answer(404, {"error": "not found"})
+                    return
+                try:
+                    length = int(self.headers.get("Content-Length", "0"))
+                    data = json.loads(self.rfile.read(length) or b"{}")
+                    message = {"id": str(data["id"]), "to": str(data["to"]), "text": data["text"]}
+                except (KeyError, ValueError) as error:
+                    self._answer(400, {"error": f"bad request: {error}"})
+                    return
+                status, answer = sandbox._receive(message)
+                self._answer(status, answer)
+
+            def do_GET(self) -> None:
+                self._answer(200, {"messages": sandbox.messages})
+
+            def _answer(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # keep test output quiet
+
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="sms-sandbox"
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _receive(self, message: SandboxSms) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            self.requests += 1
+            if self._failures_left > 0:
+                self._failures_left -= 1
+                return 503, {"error": "gateway busy, try again"}
+            duplicate = message["id"] in self._received
+            self._received.setdefault(message["id"], message)
+            return 200, {"provider_id": f"sms-{message['id']}", "duplicate": duplicate}

@@ -1,0 +1,145 @@
+"""Orders read side: one order with its lines, lists, and the order's event timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from lienmach.kernel.tables import event_log, event_objects
+from lienmach.orders.tables import order_lines, orders
+
+
+@dataclass(frozen=True)
+class OrderLineView:
+    id: str
+    product_id: str
+    sku: str
+    name: str
+    quantity: int
+    unit_price_vnd: int
+    vat_rate_percent: int
+    net_vnd: int
+    vat_vnd: int
+    reserved_quantity: int
+    backordered_quantity: int
+    shipped_quantity: int
+    delivered_quantity: int
+    returned_quantity: int
+    cancelled_quantity: int
+
+
+@dataclass(frozen=True)
+class OrderView:
+    id: str
+    number: str
+    customer_id: str
+    channel: str
+    state: str
+    fulfilment_stage: str
+    payment_method: str
+    paid_vnd: int
+    service_level: str
+    customer_tier: str
+    language: str
+    ship_name: str
+    ship_phone: str
+    ship_email: str
+    ship_province_code: str
+    ship_ward: str
+    ship_street: str
+    subtotal_vnd: int
+    vat_vnd: int
+    shipping_fee_vnd: int
+    shipping_vat_vnd: int
+    total_vnd: int
+    weight_grams: int
+    note: str
+    placed_at: datetime
+    promised_at: datetime | None
+    closed_at: datetime | None
+    cancel_reason: str | None
+    version: int
+    lines: list[OrderLineView] = field(default_factory=list)
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_vnd >= self.total_vnd
+
+    @property
+    def backordered_quantity(self) -> int:
+        return sum(line.backordered_quantity for line in self.lines)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event_id: str
+    type: str
+    occurred_at: datetime
+    actor: str
+    payload: dict[str, Any]
+
+
+_ORDER_COLUMNS = [getattr(orders.c, name) for name in OrderView.__dataclass_fields__ if name != "lines"]
+_LINE_COLUMNS = [getattr(order_lines.c, name) for name in OrderLineView.__dataclass_fields__]
+
+
+def get_order(connection: Connection, order_id: str) -> OrderView | None:
+    row = connection.execute(select(*_ORDER_COLUMNS).where(orders.c.id == order_id)).first()
+    if row is None:
+        return None
+    lines = connection.execute(
+        select(*_LINE_COLUMNS)
+        .where(order_lines.c.order_id == order_id)
+        .order_by(order_lines.c.position)
+    )
+    return OrderView(**row._mapping, lines=[OrderLineView(**line._mapping) for line in lines])
+
+
+def list_orders(
+    connection: Connection,
+    *,
+    state: str | None = None,
+    customer_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[OrderView]:
+    """Newest first, without lines (fetch one order for its lines)."""
+    query = select(*_ORDER_COLUMNS).order_by(orders.c.placed_at.desc(), orders.c.id.desc())
+    if state:
+        query = query.where(orders.c.state == state)
+    if customer_id:
+        query = query.where(orders.c.customer_id == customer_id)
+    rows = connection.execute(query.limit(limit).offset(offset))
+    return [OrderView(**row._mapping) for row in rows]
+
+
+def count_by_state(connection: Connection) -> dict[str, int]:
+    rows = connection.execute(select(orders.c.state, func.count()).group_by(orders.c.state))
+    return {state: int(count) for state, count in rows}
+
+
+def order_timeline(connection: Connection, order_id: str) -> list[TimelineEntry]:
+    """Every logged event that touched the order, oldest first."""
+    rows = connection.execute(
+        select(event_log.c.id, event_log.c.type, event_log.c.occurred_at, event_log.c.actor, event_log.c.payload)
+        .join(event_objects, event_objects.c.event_id == event_log.c.id)
+        .where(event_objects.c.object_type == "order", event_objects.c.object_id == order_id)
+        .order_by(event_log.c.occurred_at, event_log.c.id)
+    )
+    return [
+        TimelineEntry(row.id, row.type, row.occurred_at, row.actor, dict(row.payload)) for row in rows
+    ]
+
+
+def backordered_lines(connection: Connection, product_id: str) -> list[tuple[str, str, int]]:
+    """(order id, line id, units waiting) for a product, oldest order first."""
+    rows = connection.execute(
+        select(order_lines.c.order_id, order_lines.c.id, order_lines.c.backordered_quantity)
+        .join(orders, orders.c.id == order_lines.c.order_id)
+        .where(order_lines.c.product_id == product_id, order_lines.c.backordered_quantity > 0)
+        .order_by(orders.c.placed_at, orders.c.id)
+    )
+    return [(row.order_id, row.id, int(row.backordered_quantity)) for row in rows]

@@ -1,0 +1,83 @@
+"""Subscriptions of this context: which published facts move it, and how."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lienmach.fulfilment.events import ParcelPacked
+from lienmach.kernel.bus import Handler
+from lienmach.kernel.errors import NotFound
+from lienmach.kernel.messages import Event
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.notifications import services as notifications
+from lienmach.orders import queries as order_queries
+from lienmach.shipping import handover, repository, services
+from lienmach.shipping.events import ShipmentBooked, ShipmentFailed
+from lienmach.shipping.model import ShipmentState
+
+
+def on_parcel_packed_choose_carrier_and_book(uow: UnitOfWork, event: ParcelPacked) -> None:
+    services.create_shipment(
+        uow,
+        parcel_id=event.parcel_id,
+        order_id=event.order_id,
+        warehouse_id=event.warehouse_id,
+        weight_grams=event.weight_grams,
+        reservation_ids=list(event.reservation_ids),
+    )
+
+
+def on_shipment_booked_issue_stock_and_tell_customer(
+    uow: UnitOfWork, event: ShipmentBooked
+) -> None:
+    record = repository.get(uow.connection, event.shipment_id, for_update=True)
+    if record is None:
+        raise NotFound("shipment", event.shipment_id)
+    if record.state in (ShipmentState.FAILED, ShipmentState.RETURNED):
+        return  # the failure path has accounted for the units
+    handover.hand_over(uow, record)
+    order = order_queries.get_order(uow.connection, record.order_id)
+    if order is None:
+        raise NotFound("order", record.order_id)
+    names = repository.carrier_names(uow.connection)
+    params = {
+        "order_number": order.number,
+        "tracking_code": event.tracking_code,
+        "carrier_name": names.get(record.carrier_id, record.carrier_id.upper()),
+        "tracking_url": f"/track/{event.tracking_code}",
+        "promised_date": record.promised_at.isoformat(),
+    }
+    language = order.language or "vi"
+    if order.ship_email:
+        notifications.send_email(
+            uow,
+            key=f"tracking-email:{record.id}",
+            to=order.ship_email,
+            template="tracking_email",
+            params=params,
+            order_id=record.order_id,
+            purpose="tracking",
+            language=language,
+        )
+    if order.ship_phone:
+        notifications.send_sms(
+            uow,
+            key=f"tracking-sms:{record.id}",
+            to=order.ship_phone,
+            template="tracking_sms",
+            params=params,
+            order_id=record.order_id,
+            purpose="tracking",
+            language=language,
+        )
+
+
+def on_shipment_failed_return_to_warehouse(uow: UnitOfWork, event: ShipmentFailed) -> None:
+    services.bring_back_failed(uow, shipment_id=event.shipment_id)
+
+
+SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {
+    ParcelPacked: [on_parcel_packed_choose_carrier_and_book],
+    ShipmentBooked: [on_shipment_booked_issue_stock_and_tell_customer],
+    ShipmentFailed: [on_shipment_failed_return_to_warehouse],
+}

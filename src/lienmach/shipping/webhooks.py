@@ -1,0 +1,65 @@
+"""Signed carrier callbacks: HMAC-SHA256 over ``"<timestamp>." + body``, constant-time check."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+
+from lienmach.kernel.errors import DomainError, InvalidInput
+
+TIMESTAMP_HEADER = "X-Lienmach-Timestamp"
+SIGNATURE_HEADER = "X-Lienmach-Signature"
+
+
+class InvalidSignature(DomainError):
+    """The callback is not from the carrier, or is too old to trust; nothing was written."""
+
+    code = "invalid_signature"
+
+
+def sign(secret: str, timestamp: str | int, body: bytes) -> str:
+    """Hex HMAC-SHA256 of ``f"{timestamp}.".encode() + body`` with ``secret``."""
+    message = f"{timestamp}.".encode() + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+    }
+
+
+def verify_callback(
+    secret: str,
+    *,
+    timestamp: str,
+    signature: str,
+    body: bytes,
+    now: datetime,
+    tolerance_seconds: int = 300,
+) -> dict[str, Any]:
+    """The callback's JSON payload, once its signature and timestamp are checked."""
+    expected = sign(secret, timestamp, body)
+    if not hmac.compare_digest(expected.encode(), (signature or "").strip().lower().encode()):
+        raise InvalidSignature("signature does not match")
+    try:
+        sent_at = int(str(timestamp).strip())
+    except ValueError as error:
+        raise InvalidSignature("timestamp is not a number of seconds") from error
+    age = now.timestamp() - sent_at
+    if age > tolerance_seconds:
+        raise InvalidSignature("timestamp too old")
+    if age < -tolerance_seconds:
+        raise InvalidSignature("timestamp is in the future")
+    try:
+        payload = json.loads(body)
+    except ValueError as error:
+        raise InvalidInput({"body": "is not JSON; send the carrier's JSON payload"}) from error
+    if not isinstance(payload, dict):
+        raise InvalidInput({"body": "must be a JSON object"})
+    return payload

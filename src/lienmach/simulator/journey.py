@@ -1,0 +1,112 @@
+"""Orders through the whole journey: customers order, people work, stock is replenished."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from lienmach.inventory.queries import stock_levels_for
+from lienmach.inventory.services import receive_stock
+from lienmach.kernel.clock import SimulatedClock
+from lienmach.kernel.errors import DomainError
+from lienmach.kernel.runtime import Runtime
+from lienmach.orders.services import cancel_order, place_order, record_payment
+from lienmach.customers.queries import get_customer
+from lienmach.shipping.queries import quote_for_draft
+from lienmach.simulator.people import People
+from lienmach.simulator.seed import DemoCompany
+
+CHANNELS = ["web", "web", "web", "marketplace", "back_office", "api"]
+
+
+def place_random_order(runtime: Runtime, company: DemoCompany, rng: random.Random) -> str:
+    """One customer's order: 1–3 products, COD mostly, sometimes express."""
+    customer_id = rng.choice(company.customers)
+    products = rng.sample(company.products, rng.randint(1, 3))
+    lines = [{"product_id": product_id, "quantity": rng.choice([1, 1, 1, 2, 3])} for product_id in products]
+    service_level = "express" if rng.random() < 0.15 else "standard"
+    payment_method = "prepaid" if rng.random() < 0.2 else "cod"
+    customer = runtime.read(get_customer, customer_id)
+    assert customer is not None
+    quote = runtime.read(
+        quote_for_draft,
+        destination_province_code=customer.province_code,
+        lines=lines,
+        service_level=service_level,
+    )
+    placed = runtime.run(
+        place_order,
+        customer_id=customer_id,
+        lines=lines,
+        channel=rng.choice(CHANNELS),
+        payment_method=payment_method,
+        service_level=service_level,
+        shipping_fee_vnd=quote.fee_vnd if quote else 30_000,
+    )
+    if payment_method == "prepaid" and rng.random() < 0.9:
+        runtime.run(
+            record_payment,
+            order_id=placed.order_id,
+            amount_vnd=placed.total_vnd,
+            gateway="vnpay-sandbox",
+            gateway_reference=f"VNP{rng.randint(10**9, 10**10 - 1)}",
+        )
+    return placed.order_id
+
+
+def replenish(runtime: Runtime, company: DemoCompany, *, below: int = 5, quantity: int = 30) -> int:
+    """The buyer refills every product/warehouse whose free stock fell below ``below``."""
+    received = 0
+    for level in runtime.read(stock_levels_for):
+        if level.available < below:
+            runtime.run(
+                receive_stock, warehouse_id=level.warehouse_id, product_id=level.product_id,
+                quantity=quantity, unit_cost_vnd=0,
+            )
+            received += 1
+    return received
+
+
+def run_orders(
+    runtime: Runtime,
+    company: DemoCompany,
+    people: People,
+    *,
+    orders: int,
+    rng: random.Random,
+    clock: SimulatedClock | None,
+    cancel_rate: float = 0.04,
+    on_order: Callable[[], None] = lambda: None,
+) -> list[str]:
+    """Place ``orders`` orders with the people working between them; returns the order ids."""
+    placed: list[str] = []
+    for index in range(orders):
+        if clock is not None:
+            clock.advance(timedelta(minutes=rng.randint(5, 40)))
+        order_id = place_random_order(runtime, company, rng)
+        placed.append(order_id)
+        if rng.random() < cancel_rate:
+            try:
+                runtime.run(cancel_order, order_id=order_id, reason="Khách đổi ý")
+            except DomainError:
+                pass
+        if index % 5 == 4:
+            people.work_round()
+        if index % 50 == 49:
+            replenish(runtime, company)
+        on_order()
+    return placed
+
+
+def settle(runtime: Runtime, company: DemoCompany, people: People, *, clock: SimulatedClock | None,
+           rounds: int = 40) -> None:
+    """Let the chain finish: people keep working until nothing moves."""
+    for _ in range(rounds):
+        if clock is not None:
+            clock.advance(timedelta(hours=2))
+        runtime.drain()
+        if people.work_round() == 0 and replenish(runtime, company) == 0:
+            runtime.drain()
+            if people.work_round() == 0:
+                return

@@ -1,0 +1,48 @@
+"""The FastAPI application over a runtime; built on demand, never at import time."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Connection, text
+
+from lienmach.kernel.runtime import Runtime
+from lienmach.web.deps import RuntimeDep
+from lienmach.web.errors import install_error_handlers
+from lienmach.web.routes import aftersales, backoffice, orders, shipping, warehouse
+from lienmach.web.schemas import HealthOut
+
+health_router = APIRouter(prefix="/api/v1", tags=["health"])
+
+
+def _ping(connection: Connection) -> None:
+    connection.execute(text("SELECT 1"))
+
+
+@health_router.get("/health", response_model=HealthOut)
+def health(runtime: RuntimeDep) -> HealthOut:
+    """Alive and able to reach the database."""
+    runtime.read(_ping)
+    return HealthOut(status="ok", database=runtime.engine.dialect.name)
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    """The REST API under /api/v1 with its OpenAPI description at /docs."""
+    app = FastAPI(
+        title="Lienmach API",
+        version="1",
+        description="Orders to after-sales in one place. Money is in whole đồng (VND).",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    for router in (
+        orders.router,
+        warehouse.router,
+        shipping.router,
+        aftersales.router,
+        backoffice.router,
+        health_router,
+    ):
+        app.include_router(router)
+    return app
