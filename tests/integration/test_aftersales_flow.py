@@ -35,6 +35,7 @@ from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess
 from lienmach.orders.events import OrderDelivered
 from lienmach.orders.queries import get_order
 from lienmach.orders.services import place_order
+from lienmach.shipping.events import ShipmentFailed
 
 pytestmark = pytest.mark.integration
 
@@ -310,3 +311,21 @@ def test_ticket_numbers_follow_each_other(runtime: Runtime) -> None:
 
     numbers = [runtime.read(get_ticket, i, runtime.clock.now()).number for i in (first, second)]
     assert int(numbers[1][3:]) == int(numbers[0][3:]) + 1
+
+
+def test_detractor_after_a_failed_delivery_blames_the_delivery_stage(
+    runtime: Runtime, clock: SimulatedClock
+) -> None:
+    # given an order whose first delivery attempt failed (only the log entry matters here)
+    customer_id = _customer(runtime)
+    order = _delivered_order(runtime, customer_id)
+    with UnitOfWork(runtime.engine, clock=clock, subscribers_of=lambda _: []) as uow:
+        uow.publish(ShipmentFailed(shipment_id="shp_1", order_id=order.id, reason="no one home"))
+        uow.commit()
+
+    # when the customer answers 6
+    runtime.run(answer_survey, token=_survey_token(runtime, order.id), score=6)
+
+    # then the ticket names the delivery stage
+    [ticket] = runtime.read(tickets_for_order, order.id, clock.now())
+    assert (ticket.source, ticket.stage) == ("survey", "delivery")

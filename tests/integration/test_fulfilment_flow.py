@@ -367,3 +367,22 @@ def test_two_scans_of_the_last_unit_at_once_count_it_once(runtime: Runtime) -> N
     assert counted is not None and counted.scanned_units == 1
     assert len(events_of(runtime, "UnitScanned")) == 1
     assert len(events_of(runtime, "ScanRejected")) == 1
+
+
+def test_backordered_units_get_their_own_task_when_stock_arrives_and_rank_by_waiting(
+    runtime: Runtime, clock: SimulatedClock
+) -> None:
+    # given an order for 3 mugs when only 1 is in stock
+    ids = shop(runtime)
+    lamp = product(runtime, "SKU-9", "8930000000099")
+    stock(runtime, ids["w1"], lamp, 1)
+    order_id = place(runtime, ids["customer"], {lamp: 3})
+    (first,) = runtime.read(queries.tasks_for_order, order_id)
+    assert first.units == 1
+    # when 5 more arrive 30 hours later
+    clock.advance(timedelta(hours=30))
+    stock(runtime, ids["w1"], lamp, 5)
+    # then the 2 waiting units get a second task, ranked up by the 30 hours the order waited
+    tasks = runtime.read(queries.tasks_for_order, order_id)
+    assert [(task.units, task.priority) for task in tasks] == [(1, 0), (2, 30)]
+    assert len({line.reservation_id for task in tasks for line in task.lines}) == 2

@@ -56,7 +56,7 @@ def test_an_order_flows_from_placed_to_survey_and_ticket(runtime, clock, smtp_se
     assert runtime.read(account_balance, "131") == order.total_vnd
     # She got a confirmation e-mail with her order number.
     confirmations = [m for m in smtp_server.messages() if order.number in m["subject"]]
-    assert [m["to"] for m in confirmations] == ["lan@example.vn"]
+    assert [m["to"] for m in confirmations] == [["lan@example.vn"]]
 
     # The picker confirms; the packer scans, once wrongly.
     [task] = runtime.read(tasks_for_order, order.id)
@@ -115,7 +115,7 @@ def test_an_order_flows_from_placed_to_survey_and_ticket(runtime, clock, smtp_se
     types = [entry.type for entry in runtime.read(order_timeline, order.id)]
     story = ["OrderPlaced", "StockReserved", "OrderReserved", "InvoiceIssued", "PickTaskQueued",
              "PickTaskPicked", "ScanRejected", "ParcelPacked", "CarrierChosen", "ShipmentBooked",
-             "OrderShipped", "ShipmentDelivered", "OrderDelivered", "SurveySent", "SurveyAnswered",
+             "OrderShipped", "OrderDelivered", "ShipmentDelivered", "SurveySent", "SurveyAnswered",
              "TicketOpened"]
     positions = [types.index(name) for name in story]
     assert positions == sorted(positions), types

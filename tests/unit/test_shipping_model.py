@@ -13,11 +13,13 @@ from lienmach.shipping.defaults import default_rate_cards
 from lienmach.shipping.model import (
     SCORE_WEIGHTS,
     TRANSITIONS,
+    LineAmount,
     NoCarrierAvailable,
     Quote,
     ScoreWeights,
     ShipmentState,
     choose_carrier,
+    cod_amount,
     distance_band,
     quote,
     state_for_carrier_status,
@@ -259,3 +261,55 @@ def test_states_only_move_forward() -> None:
         check_transition("shipment", "s1", TRANSITIONS, S.DELIVERED, S.RETURNED)
     with pytest.raises(InvalidTransition):
         check_transition("shipment", "s1", TRANSITIONS, S.BOOKING, S.DELIVERED)
+
+
+# --- cash on delivery -------------------------------------------------------------------------
+
+LINES = [LineAmount("L1", 2, 220_000), LineAmount("L2", 1, 54_000)]
+
+
+def test_cod_is_the_order_total_when_the_parcel_holds_everything() -> None:
+    whole = {"L1": 2, "L2": 1}
+    assert (
+        cod_amount(
+            payment_method="cod",
+            paid=False,
+            total_vnd=304_000,
+            lines=LINES,
+            parcel_quantities=whole,
+        )
+        == 304_000
+    )
+
+
+def test_cod_of_a_partial_parcel_is_the_gross_of_its_units() -> None:
+    assert (
+        cod_amount(
+            payment_method="cod",
+            paid=False,
+            total_vnd=304_000,
+            lines=LINES,
+            parcel_quantities={"L1": 1},
+        )
+        == 110_000
+    )
+
+
+def test_nothing_is_collected_for_prepaid_or_paid_orders() -> None:
+    whole = {"L1": 2, "L2": 1}
+    assert (
+        cod_amount(
+            payment_method="prepaid",
+            paid=False,
+            total_vnd=304_000,
+            lines=LINES,
+            parcel_quantities=whole,
+        )
+        == 0
+    )
+    assert (
+        cod_amount(
+            payment_method="cod", paid=True, total_vnd=304_000, lines=LINES, parcel_quantities=whole
+        )
+        == 0
+    )

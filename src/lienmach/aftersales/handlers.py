@@ -35,7 +35,7 @@ def on_order_delivered_send_survey(uow: UnitOfWork, event: OrderDelivered) -> No
         return
     survey_id = new_id("sv_")
     token = secrets.token_urlsafe(24)
-    created = insert_ignoring_duplicates(
+    insert_ignoring_duplicates(
         uow.connection,
         surveys,
         {
@@ -46,7 +46,11 @@ def on_order_delivered_send_survey(uow: UnitOfWork, event: OrderDelivered) -> No
             "sent_at": uow.now(),
         },
     )
-    if created != 1:
+    # Compare ids rather than trusting the driver's rowcount for an INSERT.
+    kept = uow.connection.execute(
+        select(surveys.c.id).where(surveys.c.order_id == order.id)
+    ).scalar_one()
+    if kept != survey_id:
         return  # a survey was already sent for this order
     customer = get_customer(uow.connection, order.customer_id)
     language = (customer.language if customer else None) or order.language or "vi"

@@ -76,9 +76,8 @@ def nps_summary(
         query = query.where(surveys.c.answered_at >= since)
     if until is not None:
         query = query.where(surveys.c.answered_at < until)
-    counts: dict[str, int] = dict(
-        connection.execute(query.group_by(surveys.c.category)).tuples().all()
-    )
+    rows = connection.execute(query.group_by(surveys.c.category))
+    counts: dict[str, int] = {row[0]: row[1] for row in rows}
     promoters = int(counts.get(model.NpsCategory.PROMOTER.value, 0))
     passives = int(counts.get(model.NpsCategory.PASSIVE.value, 0))
     detractors = int(counts.get(model.NpsCategory.DETRACTOR.value, 0))

@@ -207,7 +207,8 @@ def close_parcel(
 ) -> str:
     """Close the parcel once every unit is verified: record weight and size, task → packed.
 
-    Refuses, naming what is still missing, while any unit is unscanned. Returns the parcel id.
+    Refuses, naming what is still missing, while any unit is unscanned. Tells the order it is
+    packed (it can no longer be cancelled). Returns the parcel id.
     """
     errors = _dimension_errors(length_cm=length_cm, width_cm=width_cm, height_cm=height_cm)
     if weight_grams <= 0:

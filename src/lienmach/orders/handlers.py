@@ -37,7 +37,7 @@ def on_order_placed_send_confirmation(uow: UnitOfWork, event: OrderPlaced) -> No
         key=f"order-confirmation:{order.id}",
         to=order.ship_email,
         template="order_confirmation",
-        params={"order_number": order.number, "total_vnd": order.total_vnd, "order_url": f"/orders/{order.number}"},
+        params={"order_number": order.number, "total": order.total_vnd},
         order_id=order.id,
         purpose="order_confirmation",
         language=order.language,

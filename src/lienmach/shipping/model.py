@@ -201,6 +201,35 @@ def quote(
 
 
 @dataclass(frozen=True)
+class LineAmount:
+    line_id: str
+    quantity: int
+    gross_vnd: int  # net + VAT of the whole line
+
+
+def cod_amount(
+    *,
+    payment_method: str,
+    paid: bool,
+    total_vnd: int,
+    lines: Sequence[LineAmount],
+    parcel_quantities: Mapping[str, int],
+) -> int:
+    """Cash the carrier collects: the order total when the parcel holds the whole order, the
+    gross of its units for a partial parcel, nothing for prepaid or already paid orders."""
+    if payment_method != "cod" or paid:
+        return 0
+    if all(parcel_quantities.get(line.line_id, 0) >= line.quantity for line in lines):
+        return total_vnd
+    by_id = {line.line_id: line for line in lines}
+    return sum(
+        by_id[line_id].gross_vnd * units // by_id[line_id].quantity
+        for line_id, units in parcel_quantities.items()
+        if line_id in by_id
+    )
+
+
+@dataclass(frozen=True)
 class ScoreWeights:
     price: float
     days: float

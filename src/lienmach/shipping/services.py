@@ -10,13 +10,11 @@ from typing import Any
 from lienmach.customers import geography
 from lienmach.inventory import queries as inventory_queries
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.errors import InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import queries as order_queries
-from lienmach.orders.queries import OrderView
 from lienmach.shipping import handover, queries, repository
 from lienmach.shipping.defaults import CARRIERS, default_rate_cards
 from lienmach.shipping.events import (
@@ -28,8 +26,10 @@ from lienmach.shipping.events import (
 )
 from lienmach.shipping.model import (
     TRANSITIONS,
+    LineAmount,
     ShipmentState,
     choose_carrier,
+    cod_amount,
     quote,
     state_for_carrier_status,
     status_effect,
@@ -59,8 +59,9 @@ def seed_carriers(uow: UnitOfWork) -> int:
     card_rows = [
         {k: v for k, v in asdict(card).items() if k not in limits} for card in default_rate_cards()
     ]
-    inserted = insert_ignoring_duplicates(uow.connection, carriers, carrier_rows)
-    return inserted + insert_ignoring_duplicates(uow.connection, rate_cards, card_rows)
+    inserted = repository.insert_new(uow.connection, carriers, carrier_rows, carriers.c.id)
+    key = rate_cards.c.carrier_id
+    return inserted + repository.insert_new(uow.connection, rate_cards, card_rows, key)
 
 
 def set_webhook_secret(uow: UnitOfWork, *, carrier_id: str, secret: str) -> None:
@@ -72,22 +73,6 @@ def set_webhook_secret(uow: UnitOfWork, *, carrier_id: str, secret: str) -> None
     ).rowcount
     if changed != 1:
         raise NotFound("carrier", carrier_id)
-
-
-def _cod_amount(order: OrderView, quantities: Mapping[str, int]) -> int:
-    """COD to collect: the order total, or for a partial parcel the gross of its units."""
-    if order.payment_method != "cod" or order.paid:
-        return 0
-    lines = {line.id: line for line in order.lines}
-    if all(quantities.get(line_id, 0) >= line.quantity for line_id, line in lines.items()):
-        return int(order.total_vnd)
-    share = 0
-    for line_id, units in quantities.items():
-        line = lines.get(line_id)
-        if line is not None:
-            gross = int(line.net_vnd) + int(line.vat_vnd)
-            share += gross * units // int(line.quantity)
-    return share
 
 
 def create_shipment(
@@ -121,7 +106,13 @@ def create_shipment(
         quantities[reservation.line_id] = (
             quantities.get(reservation.line_id, 0) + reservation.quantity
         )
-    cod_amount = _cod_amount(order, quantities)
+    cod = cod_amount(
+        payment_method=order.payment_method,
+        paid=order.paid,
+        total_vnd=order.total_vnd,
+        lines=[LineAmount(ln.id, ln.quantity, ln.net_vnd + ln.vat_vnd) for ln in order.lines],
+        parcel_quantities=quantities,
+    )
     cards = repository.load_rate_cards(uow.connection)
     if not cards:
         seed_carriers(uow)
@@ -132,7 +123,7 @@ def create_shipment(
         distance_km=geography.distance_km(warehouse.province_code, order.ship_province_code),
         weight_grams=weight,
         service_level=order.service_level,
-        cod_amount_vnd=cod_amount,
+        cod_amount_vnd=cod,
         same_province=warehouse.province_code == order.ship_province_code,
     )
     now = uow.now()
@@ -157,7 +148,7 @@ def create_shipment(
             "service_level": chosen.service_level,
             "state": ShipmentState.BOOKING.value,
             "fee_vnd": chosen.fee_vnd,
-            "cod_amount_vnd": cod_amount,
+            "cod_amount_vnd": cod,
             "weight_grams": weight,
             "promised_days": chosen.promised_days,
             "promised_at": now + timedelta(days=chosen.promised_days),
@@ -192,7 +183,7 @@ def create_shipment(
             "to_ward_name": order.ship_ward,
             "to_province_code": order.ship_province_code,
             "weight_grams": weight,
-            "cod_amount_vnd": cod_amount,
+            "cod_amount_vnd": cod,
             "service_level": chosen.service_level,
         },
     )
