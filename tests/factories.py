@@ -32,12 +32,20 @@ def seed_company(runtime: Runtime, *, stock: dict[str, tuple[int, int]] | None =
     runtime.run(seed_carriers)
     company = Company(
         hanoi_warehouse=runtime.run(
-            create_warehouse, code="HN1", name="Kho Hà Nội", province_code=HANOI,
-            ward="Phường Hoàn Kiếm", street="1 Tràng Tiền",
+            create_warehouse,
+            code="HN1",
+            name="Kho Hà Nội",
+            province_code=HANOI,
+            ward="Phường Hoàn Kiếm",
+            street="1 Tràng Tiền",
         ),
         hcmc_warehouse=runtime.run(
-            create_warehouse, code="SG1", name="Kho TP.HCM", province_code=HCMC,
-            ward="Phường Sài Gòn", street="2 Lê Lợi",
+            create_warehouse,
+            code="SG1",
+            name="Kho TP.HCM",
+            province_code=HCMC,
+            ward="Phường Sài Gòn",
+            street="2 Lê Lợi",
         ),
     )
     catalog = [
@@ -47,25 +55,48 @@ def seed_company(runtime: Runtime, *, stock: dict[str, tuple[int, int]] | None =
     ]
     for sku, barcode, name, price, cost, vat, grams, warranty in catalog:
         company.products[sku] = runtime.run(
-            create_product, sku=sku, barcode=barcode, name_vi=name, name_en=name,
-            price_vnd=price, cost_vnd=cost, vat_rate_percent=vat, weight_grams=grams,
+            create_product,
+            sku=sku,
+            barcode=barcode,
+            name_vi=name,
+            name_en=name,
+            price_vnd=price,
+            cost_vnd=cost,
+            vat_rate_percent=vat,
+            weight_grams=grams,
             warranty_months=warranty,
         )
     for sku, product_id in company.products.items():
         in_hanoi, in_hcmc = (stock or {}).get(sku, (10, 10))
-        for warehouse_id, units in ((company.hanoi_warehouse, in_hanoi), (company.hcmc_warehouse, in_hcmc)):
+        for warehouse_id, units in (
+            (company.hanoi_warehouse, in_hanoi),
+            (company.hcmc_warehouse, in_hcmc),
+        ):
             if units:
                 runtime.run(
-                    receive_stock, warehouse_id=warehouse_id, product_id=product_id,
-                    quantity=units, unit_cost_vnd=_cost(catalog, sku),
+                    receive_stock,
+                    warehouse_id=warehouse_id,
+                    product_id=product_id,
+                    quantity=units,
+                    unit_cost_vnd=_cost(catalog, sku),
                 )
     company.customers["Lan"] = runtime.run(
-        register_customer, name="Nguyễn Thị Lan", email="lan@example.vn", phone="0912 345 678",
-        province="Hà Nội", ward="Phường Ba Đình", street="12 Phan Đình Phùng",
+        register_customer,
+        name="Nguyễn Thị Lan",
+        email="lan@example.vn",
+        phone="0912 345 678",
+        province="Hà Nội",
+        ward="Phường Ba Đình",
+        street="12 Phan Đình Phùng",
     )
     company.customers["Minh"] = runtime.run(
-        register_customer, name="Trần Văn Minh", email="minh@example.vn", phone="0987 654 321",
-        province="Thành phố Hồ Chí Minh", ward="Phường Bến Thành", street="45 Lê Thánh Tôn",
+        register_customer,
+        name="Trần Văn Minh",
+        email="minh@example.vn",
+        phone="0987 654 321",
+        province="Thành phố Hồ Chí Minh",
+        ward="Phường Bến Thành",
+        street="45 Lê Thánh Tôn",
         language="en",
     )
     return company

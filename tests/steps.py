@@ -26,7 +26,12 @@ def pick_and_pack(runtime: Runtime, order_id: str) -> list[str]:
         for line in task.lines:
             for _ in range(line.quantity):
                 assert runtime.run(scan_unit, pick_task_id=task.id, code=line.barcode).accepted
-        runtime.run(close_parcel, pick_task_id=task.id, weight_grams=task.expected_weight_grams + 100, packer="packer")
+        runtime.run(
+            close_parcel,
+            pick_task_id=task.id,
+            weight_grams=task.expected_weight_grams + 100,
+            packer="packer",
+        )
         done.append(task.id)
     return done
 
@@ -48,6 +53,9 @@ def courier_reports(
             clock.advance(timedelta(hours=3))
             headers, body = carriers.advance(shipment.tracking_code, status, at=clock.now())
             runtime.run(
-                parse_and_record_callback, carrier_id=shipment.carrier_id, headers=headers,
-                body=body, secret=carriers.secret,
+                parse_and_record_callback,
+                carrier_id=shipment.carrier_id,
+                headers=headers,
+                body=body,
+                secret=carriers.secret,
             )

@@ -42,6 +42,7 @@ from lienmach.kernel.messages import event_types
 from lienmach.kernel.runtime import Runtime
 from lienmach.notifications import events as notifications_events
 from lienmach.notifications import jobs as notifications_jobs
+from lienmach.notifications import tables as notifications_tables
 from lienmach.notifications.adapters import EmailSender, HttpSmsSender, SmsSender, SmtpEmailSender
 from lienmach.orders import events as orders_events
 from lienmach.orders import handlers as orders_handlers
@@ -69,6 +70,7 @@ TABLE_MODULES = (
     kernel_tables,
     catalog_tables,
     customers_tables,
+    notifications_tables,
     inventory_tables,
     orders_tables,
     fulfilment_tables,
@@ -127,7 +129,11 @@ def build_runtime(
     sms_sender = sms_sender or HttpSmsSender(settings.sms_gateway_url)
     carrier_gateway = carrier_gateway or HttpCarrierGateway(settings.carrier_api_url)
     kinds: list[JobKind] = [
-        *notifications_jobs.job_kinds(email_sender=email_sender, sms_sender=sms_sender),
+        *notifications_jobs.job_kinds(
+            email_sender=email_sender,
+            sms_sender=sms_sender,
+            public_base_url=settings.public_base_url,
+        ),
         *shipping_jobs.job_kinds(carrier_gateway=carrier_gateway),
     ]
     return Runtime(

@@ -19,7 +19,9 @@ console = Console()
 
 @app.command()
 def migrate(
-    database_url: Annotated[str | None, typer.Option(help="defaults to LIENMACH_DATABASE_URL")] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="defaults to LIENMACH_DATABASE_URL")
+    ] = None,
 ) -> None:
     """Upgrade the database schema to the latest version."""
     from lienmach.migrate import upgrade
@@ -79,8 +81,12 @@ def demo(
     orders: Annotated[int, typer.Option(help="orders to run through the journey")] = 500,
     customers: Annotated[int, typer.Option(help="customers to register")] = 220,
     seed: Annotated[int, typer.Option(help="random seed: the same seed, the same demo")] = 7,
-    database: Annotated[Path, typer.Option(help="SQLite file (recreated)")] = Path("lienmach-demo.db"),
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API after")] = True,
+    database: Annotated[Path, typer.Option(help="SQLite file (recreated)")] = Path(
+        "lienmach-demo.db"
+    ),
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="serve the API after")
+    ] = True,
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """Seed a Vietnamese demo company, run orders through the whole journey, then serve."""

@@ -1,4 +1,5 @@
-"""``lienmach demo``: sandboxes, a fresh Vietnamese demo company, 500 orders through the journey, a summary."""
+"""``lienmach demo``: sandboxes, a fresh Vietnamese demo company, orders through the journey,
+and a summary."""
 
 from __future__ import annotations
 
@@ -89,14 +90,20 @@ def run_demo(
         with console.status("Seeding the demo company…"):
             company = seed_demo_company(runtime, rng=rng, customers=customers)
         console.print(
-            f"[green]Seeded[/green] {len(company.products)} products, {len(company.warehouses)} warehouses,"
-            f" 3 carriers, {len(company.customers)} customers."
+            f"[green]Seeded[/green] {len(company.products)} products,"
+            f" {len(company.warehouses)} warehouses, 3 carriers,"
+            f" {len(company.customers)} customers."
         )
         people = People(runtime, rng=rng, carriers=boxes.carriers)
         with _progress(console) as progress:
             task = progress.add_task("Orders through the journey", total=orders)
             run_orders(
-                runtime, company, people, orders=orders, rng=rng, clock=clock,
+                runtime,
+                company,
+                people,
+                orders=orders,
+                rng=rng,
+                clock=clock,
                 on_order=lambda: progress.advance(task),
             )
             progress.update(task, description="Letting the chain finish")
@@ -109,7 +116,10 @@ def run_demo(
 
 def _progress(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=console,
     )
 
@@ -132,8 +142,10 @@ def print_summary(console: Console, runtime: Runtime, boxes: Sandboxes) -> None:
         f"{format_vnd(balance.total_debit)} = {format_vnd(balance.total_credit)}"
         + (" ✓" if balance.balanced else " ✗"),
     )
-    table.add_row("e-mails sent / caught by the mail server",
-                  f"{runtime.read(count_sent, channel='email')} / {len(boxes.smtp.messages())}")
+    table.add_row(
+        "e-mails sent / caught by the mail server",
+        f"{runtime.read(count_sent, channel='email')} / {len(boxes.smtp.messages())}",
+    )
     table.add_row("SMS sent", str(runtime.read(count_sent, channel="sms")))
     table.add_row("NPS", f"{nps.score:.0f} ({nps.answered} answers)")
     open_tickets = sum(1 for ticket in tickets if ticket.state != "resolved")
@@ -146,6 +158,8 @@ def _serve(console: Console, settings: Settings, port: int) -> None:
     from lienmach.web.server import serve
 
     runtime = build_runtime(settings, inline_drain=False)
-    console.print(f"Serving on [bold]http://127.0.0.1:{port}[/bold] (API docs at /docs). Ctrl-C to stop.")
+    console.print(
+        f"Serving on [bold]http://127.0.0.1:{port}[/bold] (API docs at /docs). Ctrl-C to stop."
+    )
     with background_worker(runtime):
         serve(runtime, host="127.0.0.1", port=port)

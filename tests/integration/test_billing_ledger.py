@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, exc, func, select
-from tests.conftest import Database
 
 from lienmach.billing import queries, services
 from lienmach.billing.handlers import (
@@ -23,6 +22,7 @@ from lienmach.catalog import services as catalog
 from lienmach.customers import services as customers
 from lienmach.inventory import services as inventory
 from lienmach.kernel.clock import SimulatedClock
+from lienmach.kernel.errors import InvalidInput, NotFound
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log
 from lienmach.kernel.uow import UnitOfWork
@@ -30,6 +30,7 @@ from lienmach.orders import services as orders
 from lienmach.orders.events import OrderCancelled, OrderPaid, OrderPlaced
 from lienmach.orders.queries import get_order
 from lienmach.settings import Settings
+from tests.conftest import Database
 
 pytestmark = pytest.mark.integration
 
@@ -329,6 +330,46 @@ def test_the_trial_balance_balances_after_a_mixed_day(runtime: Runtime) -> None:
     assert rows["3331"].balance == 2 * VAT
     assert rows["3331"].name_vi == "Thuế GTGT phải nộp"
     assert rows["111"].debit == rows["111"].credit == 0
+
+
+def test_stock_received_without_a_cost_is_posted_at_standard_cost(runtime: Runtime) -> None:
+    # given a shop, when 4 more kettles arrive with no cost on the receipt
+    ids = shop(runtime)
+    before = balance(runtime, "156")
+    runtime.run(
+        inventory.receive_stock, warehouse_id=ids["w1"], product_id=ids["kettle"], quantity=4
+    )
+    # then they are valued at the kettle's standard cost
+    assert balance(runtime, "156") - before == 4 * 90_000
+    assert runtime.read(queries.trial_balance).balanced
+
+
+def test_bad_input_is_refused_by_field_and_writes_nothing(runtime: Runtime) -> None:
+    ids = shop(runtime)
+    order_id = place(runtime, ids)
+    entries_before = len(runtime.read(queries.entries_for_order, order_id))
+    with pytest.raises(InvalidInput) as refused:
+        runtime.run(
+            services.record_payment,
+            order_id=order_id,
+            amount_vnd=0,
+            gateway="vnpay",
+            gateway_reference="VNP-0",
+        )
+    assert set(refused.value.errors) == {"amount_vnd"}
+    with pytest.raises(InvalidInput) as refused:
+        runtime.run(
+            services.record_goods_received,
+            receipt_id="R-1",
+            product_id=ids["kettle"],
+            quantity=0,
+            unit_cost_vnd=-1,
+        )
+    assert set(refused.value.errors) == {"quantity", "unit_cost_vnd"}
+    with pytest.raises(NotFound):
+        runtime.run(services.issue_invoice, order_id="O-NOPE")
+    assert len(runtime.read(queries.entries_for_order, order_id)) == entries_before
+    assert runtime.read(queries.count_invoices) == 1
 
 
 def test_the_chart_of_accounts_is_seeded_once(runtime: Runtime) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.integration.test_billing_ledger import NET, TOTAL, VAT, place, shop
 
 from lienmach.billing import queries
 from lienmach.billing.handlers import (
@@ -22,6 +21,7 @@ from lienmach.shipping import queries as shipping_queries
 from lienmach.shipping import services as shipping
 from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentReturned
 from lienmach.shipping.queries import ShipmentView
+from tests.integration.test_billing_ledger import NET, TOTAL, VAT, place, shop
 
 pytestmark = pytest.mark.integration
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
+from lienmach.bootstrap import create_schema
 from lienmach.kernel import bus as bus_module
 from lienmach.kernel.bus import Bus
 from lienmach.kernel.jobs import JobKind, JobRunner
@@ -16,12 +17,16 @@ from lienmach.kernel.messages import Event
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_deliveries, event_log, event_objects, jobs
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.bootstrap import create_schema
 
 pytestmark = pytest.mark.integration
 
 effects_metadata = MetaData()
-effects = Table("test_effects", effects_metadata, Column("key", String(40), primary_key=True), Column("n", Integer))
+effects = Table(
+    "test_effects",
+    effects_metadata,
+    Column("key", String(40), primary_key=True),
+    Column("n", Integer),
+)
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,19 @@ def kernel_runtime(database, clock) -> Runtime:  # type: ignore[no-untyped-def]
     bus = Bus([{ThingHappened: [on_thing_count_it, on_thing_fail]}], {})
     performed: list[dict[str, Any]] = []
     kinds = {
-        "test.io": JobKind("test.io", perform=lambda payload: performed.append(dict(payload)) or {"ok": True},
-                           timeout_seconds=5),
+        "test.io": JobKind(
+            "test.io",
+            perform=lambda payload: performed.append(dict(payload)) or {"ok": True},
+            timeout_seconds=5,
+        ),
     }
-    runtime = Runtime(engine=database.engine, clock=clock, bus=bus, job_runner=JobRunner(kinds), inline_drain=False)
+    runtime = Runtime(
+        engine=database.engine,
+        clock=clock,
+        bus=bus,
+        job_runner=JobRunner(kinds),
+        inline_drain=False,
+    )
     runtime.adapters["performed"] = performed
     return runtime
 
@@ -63,14 +77,20 @@ def _publish(uow: UnitOfWork, *, thing_id: str) -> None:
     uow.publish(ThingHappened(thing_id=thing_id, order_id="O1"))
 
 
-def test_an_event_is_logged_with_its_objects_and_one_delivery_per_subscriber(kernel_runtime: Runtime) -> None:
+def test_an_event_is_logged_with_its_objects_and_one_delivery_per_subscriber(
+    kernel_runtime: Runtime,
+) -> None:
     kernel_runtime.run(_publish, thing_id="T1")
 
     with kernel_runtime.engine.connect() as connection:
         assert connection.execute(select(event_log.c.type)).scalars().all() == ["ThingHappened"]
-        objects = set(connection.execute(select(event_objects.c.object_type, event_objects.c.object_id)).all())
+        objects = set(
+            connection.execute(select(event_objects.c.object_type, event_objects.c.object_id)).all()
+        )
         assert objects == {("thing", "T1"), ("order", "O1")}
-        assert connection.execute(select(func.count()).select_from(event_deliveries)).scalar_one() == 2
+        assert (
+            connection.execute(select(func.count()).select_from(event_deliveries)).scalar_one() == 2
+        )
 
 
 def test_a_rolled_back_change_publishes_nothing(kernel_runtime: Runtime) -> None:
@@ -82,7 +102,9 @@ def test_a_rolled_back_change_publishes_nothing(kernel_runtime: Runtime) -> None
         assert connection.execute(select(func.count()).select_from(event_log)).scalar_one() == 0
 
 
-def test_effects_happen_once_and_failures_retry_then_park_as_dead(kernel_runtime: Runtime, clock) -> None:  # type: ignore[no-untyped-def]
+def test_effects_happen_once_and_failures_retry_then_park_as_dead(
+    kernel_runtime: Runtime, clock
+) -> None:  # type: ignore[no-untyped-def]
     kernel_runtime.run(_publish, thing_id="T1")
 
     for _ in range(bus_module.MAX_ATTEMPTS + 2):
@@ -92,14 +114,25 @@ def test_effects_happen_once_and_failures_retry_then_park_as_dead(kernel_runtime
     assert calls == ["T1"]
     with kernel_runtime.engine.connect() as connection:
         assert connection.execute(select(effects.c.key)).scalars().all() == ["T1"]
-        states = dict(connection.execute(select(event_deliveries.c.subscriber, event_deliveries.c.state)).all())
-        rows = connection.execute(select(event_deliveries.c.attempts, event_deliveries.c.last_error).where(
-            event_deliveries.c.state == "dead")).all()
+        states = dict(
+            connection.execute(
+                select(event_deliveries.c.subscriber, event_deliveries.c.state)
+            ).all()
+        )
+        rows = connection.execute(
+            select(event_deliveries.c.attempts, event_deliveries.c.last_error).where(
+                event_deliveries.c.state == "dead"
+            )
+        ).all()
     assert sorted(states.values()) == ["dead", "done"]
-    assert rows[0].attempts == bus_module.MAX_ATTEMPTS and "printer is on fire" in rows[0].last_error
+    assert (
+        rows[0].attempts == bus_module.MAX_ATTEMPTS and "printer is on fire" in rows[0].last_error
+    )
 
 
-def test_a_job_recorded_twice_runs_once_and_a_lost_lease_is_taken_over(kernel_runtime: Runtime, clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_job_recorded_twice_runs_once_and_a_lost_lease_is_taken_over(
+    kernel_runtime: Runtime, clock
+) -> None:  # type: ignore[no-untyped-def]
     def record(uow: UnitOfWork) -> None:
         uow.record_job("test.io", key="io:1", payload={"n": 1})
         uow.record_job("test.io", key="io:1", payload={"n": 1})

@@ -5,6 +5,7 @@ back to the warehouse; repeats, late statuses and forged callbacks change nothin
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,7 @@ from lienmach.shipping.webhooks import InvalidSignature
 pytestmark = pytest.mark.integration
 
 BARCODE = "8930000000019"
+SECRET = "test-carrier-secret"
 
 
 def journey(runtime: Runtime, *, quantity: int = 2) -> dict[str, Any]:
@@ -344,3 +346,42 @@ def test_checkout_quotes_come_from_the_stored_rate_cards(runtime: Runtime) -> No
             service_level="standard",
         )
     assert set(raised.value.errors) == {"destination_province_code"}
+
+
+def test_the_same_callback_arriving_twice_at_once_is_applied_once(
+    runtime: Runtime, clock: SimulatedClock, carrier_sandbox: CarrierSandbox
+) -> None:
+    carrier_sandbox.clock = clock
+    given = journey(runtime)
+    code = shipment_of(runtime, given["order_id"]).tracking_code
+    assert code is not None
+    headers, body = carrier_sandbox.advance(code, "delivered")
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def deliver_callback() -> None:
+        try:
+            start.wait()
+            with runtime.uow("carrier") as uow:
+                outcome = services.parse_and_record_callback(
+                    uow, carrier_id="ghn", headers=headers, body=body, secret=SECRET
+                )
+                uow.commit()
+            outcomes.append(outcome)
+        except BaseException as error:  # collected for the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=deliver_callback) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    runtime.drain()
+
+    assert errors == []
+    assert sorted(outcomes) == ["applied", "duplicate"]
+    shipment = shipment_of(runtime, given["order_id"])
+    assert [h.status for h in shipment.history] == ["booked", "delivered"]
+    assert len(published(runtime, "ShipmentDelivered")) == 1
+    assert len(published(runtime, "OrderDelivered")) == 1

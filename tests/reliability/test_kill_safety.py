@@ -54,7 +54,9 @@ def _worker(database: Database, settings, log) -> subprocess.Popen[bytes]:  # ty
     )
     return subprocess.Popen(
         [sys.executable, "-m", "lienmach.cli", "worker", "--batch", "100", "--idle-sleep", "0.05"],
-        env=environment, stdout=log, stderr=log,
+        env=environment,
+        stdout=log,
+        stderr=log,
     )
 
 
@@ -71,10 +73,16 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     postgres, settings, smtp_server, carrier_sandbox, tmp_path
 ) -> None:
     create_schema(postgres.engine)
-    runtime = build_runtime(settings, engine=postgres.engine, clock=SystemClock(), inline_drain=False)
-    company = seed_company(runtime, stock={sku: (3_000, 3_000) for sku in ("AO-001", "NOI-002", "SACH-003")})
+    runtime = build_runtime(
+        settings, engine=postgres.engine, clock=SystemClock(), inline_drain=False
+    )
+    company = seed_company(
+        runtime, stock={sku: (3_000, 3_000) for sku in ("AO-001", "NOI-002", "SACH-003")}
+    )
     runtime.drain()  # the seeding's own events
-    demo = DemoCompany(products=list(company.products.values()), customers=list(company.customers.values()))
+    demo = DemoCompany(
+        products=list(company.products.values()), customers=list(company.customers.values())
+    )
     rng = random.Random(2026)
     people = People(runtime, rng=rng, carriers=carrier_sandbox)
     people.behaviour.wrong_scan_rate = 0.0
@@ -109,23 +117,38 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     with runtime.engine.connect() as connection:
         # Nothing left behind or parked as dead.
         unfinished = connection.execute(
-            select(event_deliveries.c.subscriber, event_deliveries.c.state, event_deliveries.c.last_error)
-            .where(event_deliveries.c.state != "done")
+            select(
+                event_deliveries.c.subscriber,
+                event_deliveries.c.state,
+                event_deliveries.c.last_error,
+            ).where(event_deliveries.c.state != "done")
         ).all()
         assert unfinished == []
-        assert connection.execute(select(jobs.c.kind, jobs.c.last_error).where(jobs.c.state != "done")).all() == []
+        assert (
+            connection.execute(
+                select(jobs.c.kind, jobs.c.last_error).where(jobs.c.state != "done")
+            ).all()
+            == []
+        )
         # One invoice per order, never two; no posting twice for the same source.
         assert connection.execute(select(func.count()).select_from(invoices)).scalar_one() == ORDERS
-        assert connection.execute(
-            select(func.count(func.distinct(invoices.c.order_id)))
-        ).scalar_one() == ORDERS
+        assert (
+            connection.execute(select(func.count(func.distinct(invoices.c.order_id)))).scalar_one()
+            == ORDERS
+        )
         postings = connection.execute(
-            select(journal_entries.c.source_type, journal_entries.c.source_id, journal_entries.c.kind)
+            select(
+                journal_entries.c.source_type, journal_entries.c.source_id, journal_entries.c.kind
+            )
         ).all()
         assert len(postings) == len(set(postings))
-        sent = connection.execute(
-            select(outbound_messages.c.id).where(outbound_messages.c.channel == "email")
-        ).scalars().all()
+        sent = (
+            connection.execute(
+                select(outbound_messages.c.id).where(outbound_messages.c.channel == "email")
+            )
+            .scalars()
+            .all()
+        )
     assert runtime.read(trial_balance).balanced
 
     # Every e-mail arrived, exactly once by its Message-ID (see docs/adr/0004).

@@ -7,6 +7,7 @@ free stock, then write the new count: check-then-act) is kept here to prove the 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -77,15 +78,20 @@ def test_a_naive_check_then_act_reserve_fails_the_same_check(last_units) -> None
         with runtime.engine.connect() as connection:
             with connection.begin():
                 row = connection.execute(
-                    select(stock_levels.c.warehouse_id, stock_levels.c.on_hand, stock_levels.c.reserved)
-                    .where(stock_levels.c.product_id == book, stock_levels.c.on_hand > 0)
+                    select(
+                        stock_levels.c.warehouse_id, stock_levels.c.on_hand, stock_levels.c.reserved
+                    ).where(stock_levels.c.product_id == book, stock_levels.c.on_hand > 0)
                 ).one()
             if row.on_hand - row.reserved < 1:
                 return False
+            time.sleep(0.002)  # the work a checkout does between its check and its act
             with connection.begin():
                 connection.execute(
                     update(stock_levels)
-                    .where(stock_levels.c.product_id == book, stock_levels.c.warehouse_id == row.warehouse_id)
+                    .where(
+                        stock_levels.c.product_id == book,
+                        stock_levels.c.warehouse_id == row.warehouse_id,
+                    )
                     .values(reserved=row.reserved + 1)
                 )
         return True

@@ -27,7 +27,9 @@ from tests.factories import seed_company
 pytestmark = pytest.mark.scenario
 
 
-def test_an_order_flows_from_placed_to_survey_and_ticket(runtime, clock, smtp_server, sms_gateway, carrier_sandbox):
+def test_an_order_flows_from_placed_to_survey_and_ticket(
+    runtime, clock, smtp_server, sms_gateway, carrier_sandbox
+):
     carrier_sandbox.clock = clock
     company = seed_company(runtime)
     shirt, cooker = company.products["AO-001"], company.products["NOI-002"]
@@ -91,7 +93,10 @@ def test_an_order_flows_from_placed_to_survey_and_ticket(runtime, clock, smtp_se
         clock.advance(timedelta(hours=6))
         headers, body = carrier_sandbox.advance(shipment.tracking_code, status)
         runtime.run(
-            parse_and_record_callback, carrier_id=shipment.carrier_id, headers=headers, body=body,
+            parse_and_record_callback,
+            carrier_id=shipment.carrier_id,
+            headers=headers,
+            body=body,
             secret=carrier_sandbox.secret,
         )
     order = runtime.read(get_order, order.id)
@@ -113,9 +118,23 @@ def test_an_order_flows_from_placed_to_survey_and_ticket(runtime, clock, smtp_se
     balance = runtime.read(trial_balance)
     assert balance.balanced and balance.total_debit == balance.total_credit
     types = [entry.type for entry in runtime.read(order_timeline, order.id)]
-    story = ["OrderPlaced", "StockReserved", "OrderReserved", "InvoiceIssued", "PickTaskQueued",
-             "PickTaskPicked", "ScanRejected", "ParcelPacked", "CarrierChosen", "ShipmentBooked",
-             "OrderShipped", "OrderDelivered", "ShipmentDelivered", "SurveySent", "SurveyAnswered",
-             "TicketOpened"]
+    story = [
+        "OrderPlaced",
+        "StockReserved",
+        "OrderReserved",
+        "InvoiceIssued",
+        "PickTaskQueued",
+        "PickTaskPicked",
+        "ScanRejected",
+        "ParcelPacked",
+        "CarrierChosen",
+        "ShipmentBooked",
+        "OrderShipped",
+        "OrderDelivered",
+        "ShipmentDelivered",
+        "SurveySent",
+        "SurveyAnswered",
+        "TicketOpened",
+    ]
     positions = [types.index(name) for name in story]
     assert positions == sorted(positions), types

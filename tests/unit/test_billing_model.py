@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from lienmach.billing import model
+from lienmach.billing import ledger, model
+from lienmach.billing.ledger import Posting, UnbalancedPosting, credit, debit
 from lienmach.billing.model import (
     Amounts,
     CreditedSoFar,
     InvoiceState,
-    Posting,
-    UnbalancedPosting,
-    credit,
     credit_for_units,
-    debit,
     goods_line,
     shipping_line,
     size_credit,
@@ -53,15 +50,15 @@ def line(quantity: int, unit_price: int, rate: int, line_id: str = "IL1") -> mod
 
 def test_chart_has_the_vietnamese_accounts_of_the_order_journey() -> None:
     # given the chart, when read by code, then the Circular 200 names and kinds are there
-    chart = model.ACCOUNTS_BY_CODE
+    chart = ledger.ACCOUNTS_BY_CODE
     assert chart["111"].name_vi == "Tiền mặt"
     assert chart["131"].name_vi == "Phải thu của khách hàng"
     assert chart["3331"].name_vi == "Thuế GTGT phải nộp"
     assert chart["511"].name_vi == "Doanh thu bán hàng và cung cấp dịch vụ"
-    assert chart["632"].kind is model.AccountKind.EXPENSE
-    assert chart["331"].kind is model.AccountKind.LIABILITY
+    assert chart["632"].kind is ledger.AccountKind.EXPENSE
+    assert chart["331"].kind is ledger.AccountKind.LIABILITY
     assert {"112", "156", "641"} <= set(chart)
-    assert all(account.name_en for account in model.CHART_OF_ACCOUNTS)
+    assert all(account.name_en for account in ledger.CHART_OF_ACCOUNTS)
 
 
 # --- Posting validation -------------------------------------------------------------------------
@@ -74,9 +71,9 @@ def test_an_unbalanced_posting_cannot_exist() -> None:
 
 def test_a_line_is_a_debit_or_a_credit_never_both_nor_negative() -> None:
     with pytest.raises(UnbalancedPosting):
-        model.PostingLine("131", debit_vnd=1, credit_vnd=1)
+        ledger.PostingLine("131", debit_vnd=1, credit_vnd=1)
     with pytest.raises(UnbalancedPosting):
-        model.PostingLine("131", debit_vnd=-5)
+        ledger.PostingLine("131", debit_vnd=-5)
 
 
 def test_an_account_outside_the_chart_is_refused() -> None:
@@ -85,10 +82,10 @@ def test_an_account_outside_the_chart_is_refused() -> None:
 
 
 def test_zero_lines_are_dropped_and_an_all_zero_posting_is_empty() -> None:
-    posting = model.invoice_issued(net_vnd=100_000, vat_vnd=0)
+    posting = ledger.invoice_issued(net_vnd=100_000, vat_vnd=0)
     assert sides(posting) == {"131": (100_000, 0), "511": (0, 100_000)}
-    assert model.cod_collected(0).is_empty
-    assert model.cod_collected(0).amount_vnd == 0
+    assert ledger.cod_collected(0).is_empty
+    assert ledger.cod_collected(0).amount_vnd == 0
 
 
 # --- posting rules ------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def test_invoice_issued_with_goods_at_10_percent_and_shipping_at_8_percent() -> 
     delivery = shipping_line(30_000)
     amounts = totals([goods, delivery])
     # when the invoice is posted
-    posting = model.invoice_issued(net_vnd=amounts.net_vnd, vat_vnd=amounts.vat_vnd, number="HD-1")
+    posting = ledger.invoice_issued(net_vnd=amounts.net_vnd, vat_vnd=amounts.vat_vnd, number="HD-1")
     # then Dr 131 gross / Cr 511 net of goods and shipping / Cr 3331 VAT
     assert (goods.vat_vnd, delivery.vat_vnd) == (30_000, 2_400)
     assert sides(posting) == {"131": (362_400, 0), "511": (0, 330_000), "3331": (0, 32_400)}
@@ -130,36 +127,36 @@ def test_line_vat_is_on_the_line_net_rounded_half_up(
 ) -> None:
     priced = line(quantity, unit_price, rate)
     assert (priced.net_vnd, priced.vat_vnd) == (net, vat)
-    posting = model.invoice_issued(net_vnd=net, vat_vnd=vat)
+    posting = ledger.invoice_issued(net_vnd=net, vat_vnd=vat)
     assert balanced(posting)
     assert sides(posting)["131"] == (net + vat, 0)
     assert sides(posting).get("3331", (0, 0)) == (0, vat)
 
 
 def test_payment_cod_refund_each_move_money_against_the_receivable() -> None:
-    assert sides(model.payment_received(500_000)) == {"112": (500_000, 0), "131": (0, 500_000)}
-    assert sides(model.cod_collected(420_000)) == {"111": (420_000, 0), "131": (0, 420_000)}
-    assert sides(model.refund_paid(77_000)) == {"131": (77_000, 0), "112": (0, 77_000)}
+    assert sides(ledger.payment_received(500_000)) == {"112": (500_000, 0), "131": (0, 500_000)}
+    assert sides(ledger.cod_collected(420_000)) == {"111": (420_000, 0), "131": (0, 420_000)}
+    assert sides(ledger.refund_paid(77_000)) == {"131": (77_000, 0), "112": (0, 77_000)}
 
 
 def test_goods_shipped_costs_quantity_times_standard_cost() -> None:
-    posting = model.goods_shipped([(2, 80_000), (1, 45_500)])
+    posting = ledger.goods_shipped([(2, 80_000), (1, 45_500)])
     assert sides(posting) == {"632": (205_500, 0), "156": (0, 205_500)}
 
 
 def test_carrier_fee_is_a_selling_expense_owed_to_the_carrier() -> None:
-    assert sides(model.carrier_fee(32_000)) == {"641": (32_000, 0), "331": (0, 32_000)}
+    assert sides(ledger.carrier_fee(32_000)) == {"641": (32_000, 0), "331": (0, 32_000)}
 
 
 def test_goods_received_and_cost_reversal_move_stock_value() -> None:
-    received = model.goods_received(quantity=10, unit_cost_vnd=80_000)
+    received = ledger.goods_received(quantity=10, unit_cost_vnd=80_000)
     assert sides(received) == {"156": (800_000, 0), "331": (0, 800_000)}
-    reversed_ = model.cost_of_goods_reversed(160_000)
+    reversed_ = ledger.cost_of_goods_reversed(160_000)
     assert sides(reversed_) == {"156": (160_000, 0), "632": (0, 160_000)}
 
 
 def test_credit_note_reversal_takes_back_revenue_and_vat() -> None:
-    posting = model.credit_note_reversal(net_vnd=330_000, vat_vnd=32_400)
+    posting = ledger.credit_note_reversal(net_vnd=330_000, vat_vnd=32_400)
     assert sides(posting) == {"511": (330_000, 0), "3331": (32_400, 0), "131": (0, 362_400)}
 
 

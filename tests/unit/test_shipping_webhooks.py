@@ -9,7 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lienmach.kernel.errors import InvalidInput
-from lienmach.shipping.webhooks import InvalidSignature, sign, verify_callback
+from lienmach.shipping.webhooks import (
+    InvalidSignature,
+    parse_callback,
+    sign,
+    signed_headers,
+    verify_callback,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -89,3 +95,26 @@ def test_a_signed_body_that_is_not_json_is_bad_input() -> None:
             SECRET, timestamp=STAMP, signature=sign(SECRET, STAMP, body), body=body, now=NOW
         )
     assert "body" in raised.value.errors
+
+
+def test_a_callback_becomes_a_carrier_update_with_its_event_id() -> None:
+    headers = signed_headers(SECRET, int(STAMP), BODY)
+    lower = {key.lower(): value for key, value in headers.items()}  # header names vary in case
+    update = parse_callback(SECRET, headers=lower, body=BODY, now=NOW)
+    assert update.tracking_code == "GHN123456789"
+    assert update.carrier_status == "picked"
+    assert update.carrier_event_id == "GHN123456789:picked:2026-11-02T01:00:00+00:00"
+    assert update.occurred_at == NOW
+    assert update.note == ""
+
+
+def test_an_unsigned_callback_is_refused() -> None:
+    with pytest.raises(InvalidSignature, match="X-Lienmach-Timestamp header missing"):
+        parse_callback(SECRET, headers={}, body=BODY, now=NOW)
+
+
+def test_a_signed_callback_without_its_fields_is_bad_input() -> None:
+    body = b'{"OrderCode":"GHN123456789"}'
+    with pytest.raises(InvalidInput) as raised:
+        parse_callback(SECRET, headers=signed_headers(SECRET, int(STAMP), body), body=body, now=NOW)
+    assert set(raised.value.errors) == {"Status", "Time"}

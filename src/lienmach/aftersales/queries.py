@@ -102,6 +102,17 @@ def survey_for_order(connection: Connection, order_id: str) -> SurveyView | None
     return _survey(row) if row is not None else None
 
 
+def unanswered_surveys(connection: Connection, *, limit: int = 200) -> list[SurveyView]:
+    """Surveys sent and not yet answered, oldest first."""
+    rows = connection.execute(
+        select(surveys)
+        .where(surveys.c.answered_at.is_(None))
+        .order_by(surveys.c.sent_at, surveys.c.id)
+        .limit(limit)
+    )
+    return [_survey(row) for row in rows]
+
+
 def get_ticket(connection: Connection, ticket_id: str, now: datetime) -> TicketView | None:
     """One ticket with its SLA state as of ``now``, or None."""
     row = connection.execute(select(tickets).where(tickets.c.id == ticket_id)).first()

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from lienmach.billing import services
 from lienmach.inventory.events import StockReceived
 from lienmach.kernel.bus import Handler
-from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.events import OrderCancelled, OrderPaid, OrderPlaced
@@ -55,7 +54,7 @@ def on_shipment_delivered_post_cod(uow: UnitOfWork, event: ShipmentDelivered) ->
 def on_stock_received_post_goods(uow: UnitOfWork, event: StockReceived) -> None:
     # StockReceived carries no receipt id yet; until it does, the bus's tracking row is what
     # keeps a redelivery from posting twice.
-    receipt_id = str(getattr(event, "receipt_id", "") or new_id("RCV"))
+    receipt_id = event.receipt_id
     services.record_goods_received(
         uow,
         receipt_id=receipt_id,

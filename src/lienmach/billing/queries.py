@@ -8,14 +8,8 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 
-from lienmach.billing.model import (
-    ACCOUNTS_BY_CODE,
-    CHART_OF_ACCOUNTS,
-    DEBIT_NATURED,
-    AccountKind,
-    InvoiceLine,
-    LineKind,
-)
+from lienmach.billing.ledger import ACCOUNTS_BY_CODE, CHART_OF_ACCOUNTS, DEBIT_NATURED, AccountKind
+from lienmach.billing.model import InvoiceLine, LineKind
 from lienmach.billing.tables import (
     accounts,
     credit_notes,

@@ -9,13 +9,12 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from lienmach.billing.events import EntryPosted
+from lienmach.billing.ledger import ACCOUNTS_BY_CODE, Posting
 from lienmach.billing.model import (
-    ACCOUNTS_BY_CODE,
     Amounts,
     CreditedSoFar,
     CreditLine,
     InvoiceLine,
-    Posting,
     document_number,
 )
 from lienmach.billing.tables import (

@@ -6,11 +6,12 @@ same fact posts nothing and issues nothing a second time.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from lienmach.billing import model, repository
+from lienmach.billing import ledger, model, repository
 from lienmach.billing.events import CreditNoteIssued, InvoiceIssued
 from lienmach.billing.model import Amounts, CreditedSoFar, InvoiceLine, LineKind
 from lienmach.billing.queries import InvoiceView, invoice_for_order
@@ -31,7 +32,7 @@ CREDIT_NOTE_SERIES = "DC"  # hóa đơn điều chỉnh giảm
 def seed_chart_of_accounts(uow: UnitOfWork) -> int:
     """Create the Vietnamese chart of accounts; accounts already there are left as they are."""
     before = _account_count(uow)
-    repository.ensure_accounts(uow.connection, list(model.ACCOUNTS_BY_CODE))
+    repository.ensure_accounts(uow.connection, list(ledger.ACCOUNTS_BY_CODE))
     return _account_count(uow) - before
 
 
@@ -84,7 +85,7 @@ def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
     )
     repository.post(
         uow,
-        model.invoice_issued(net_vnd=amounts.net_vnd, vat_vnd=amounts.vat_vnd, number=number),
+        ledger.invoice_issued(net_vnd=amounts.net_vnd, vat_vnd=amounts.vat_vnd, number=number),
         source_type="invoice",
         source_id=invoice_id,
         order_id=order_id,
@@ -98,10 +99,12 @@ def record_payment(
     """Post a gateway payment into the bank (Dr 112 / Cr 131); once per gateway reference."""
     if amount_vnd <= 0:
         raise InvalidInput({"amount_vnd": "a payment must be a positive number of đồng"})
-    reference = f"{gateway}:{gateway_reference}" if gateway_reference else f"{gateway}:{order_id}"
+    reference = f"{gateway}:{gateway_reference or order_id}"
+    if len(reference) > 120:  # the source id column's width; a digest keeps it unique
+        reference = f"{gateway[:40]}:sha256:{hashlib.sha256(reference.encode()).hexdigest()[:64]}"
     return repository.post(
         uow,
-        model.payment_received(amount_vnd, reference=reference),
+        ledger.payment_received(amount_vnd, reference=reference),
         source_type="payment",
         source_id=reference,
         order_id=order_id,
@@ -118,14 +121,14 @@ def post_shipment_costs(
     reservations = _shipment_reservations(uow, shipment_id)
     repository.post(
         uow,
-        model.goods_shipped(_costed(uow, reservations)),
+        ledger.goods_shipped(_costed(uow, reservations)),
         source_type="shipment",
         source_id=shipment_id,
         order_id=order_id,
     )
     repository.post(
         uow,
-        model.carrier_fee(fee_vnd, tracking_code=tracking_code),
+        ledger.carrier_fee(fee_vnd, tracking_code=tracking_code),
         source_type="shipment",
         source_id=shipment_id,
         order_id=order_id,
@@ -140,7 +143,7 @@ def record_cod_collected(
         raise InvalidInput({"amount_vnd": "collected cash cannot be negative"})
     repository.post(
         uow,
-        model.cod_collected(amount_vnd),
+        ledger.cod_collected(amount_vnd),
         source_type="shipment",
         source_id=shipment_id,
         order_id=order_id,
@@ -151,16 +154,19 @@ def record_goods_received(
     uow: UnitOfWork, *, receipt_id: str, product_id: str, quantity: int, unit_cost_vnd: int
 ) -> str | None:
     """Post received stock (Dr 156 / Cr 331); a receipt without a cost uses the standard cost."""
+    errors = {}
     if quantity <= 0:
-        raise InvalidInput({"quantity": "a receipt has at least one unit"})
+        errors["quantity"] = "a receipt has at least one unit"
     if unit_cost_vnd < 0:
-        raise InvalidInput({"unit_cost_vnd": "a unit cost cannot be negative"})
+        errors["unit_cost_vnd"] = "a unit cost cannot be negative; give 0 to use the standard cost"
+    if errors:
+        raise InvalidInput(errors)
     if unit_cost_vnd == 0:
         product = get_products(uow.connection, [product_id]).get(product_id)
         unit_cost_vnd = product.cost_vnd if product else 0
     return repository.post(
         uow,
-        model.goods_received(quantity=quantity, unit_cost_vnd=unit_cost_vnd),
+        ledger.goods_received(quantity=quantity, unit_cost_vnd=unit_cost_vnd),
         source_type="receipt",
         source_id=receipt_id,
         order_id=None,
@@ -202,10 +208,10 @@ def credit_cancelled_order(
     if note is None:
         return None
     note_id, amounts = note
-    received = repository.order_account_movement(uow.connection, order_id, model.BANK)
+    received = repository.order_account_movement(uow.connection, order_id, ledger.BANK)
     repository.post(
         uow,
-        model.refund_paid(min(amounts.total_vnd, max(received, 0))),
+        ledger.refund_paid(min(amounts.total_vnd, max(received, 0))),
         source_type="credit_note",
         source_id=note_id,
         order_id=order_id,
@@ -223,10 +229,10 @@ def credit_returned_shipment(
         uow.connection, source_type="shipment", source_id=shipment_id, kind="cost_of_goods"
     )
     if cost is None:
-        cost = model.goods_shipped(_costed(uow, reservations)).amount_vnd
+        cost = ledger.goods_shipped(_costed(uow, reservations)).amount_vnd
     repository.post(
         uow,
-        model.cost_of_goods_reversed(cost),
+        ledger.cost_of_goods_reversed(cost),
         source_type="shipment",
         source_id=shipment_id,
         order_id=order_id,
@@ -301,7 +307,7 @@ def _issue_credit_note(
     )
     repository.post(
         uow,
-        model.credit_note_reversal(net_vnd=total.net_vnd, vat_vnd=total.vat_vnd, number=number),
+        ledger.credit_note_reversal(net_vnd=total.net_vnd, vat_vnd=total.vat_vnd, number=number),
         source_type="credit_note",
         source_id=note_id,
         order_id=invoice.order_id,

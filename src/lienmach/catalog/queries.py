@@ -41,6 +41,10 @@ def get_product(connection: Connection, product_id: str) -> ProductView | None:
     return get_products(connection, [product_id]).get(product_id)
 
 
-def list_products(connection: Connection, *, limit: int = 100, offset: int = 0) -> list[ProductView]:
-    rows = connection.execute(select(*_COLUMNS).order_by(products.c.sku).limit(limit).offset(offset))
+def list_products(
+    connection: Connection, *, limit: int = 100, offset: int = 0
+) -> list[ProductView]:
+    rows = connection.execute(
+        select(*_COLUMNS).order_by(products.c.sku).limit(limit).offset(offset)
+    )
     return [ProductView(**row._mapping) for row in rows]

@@ -9,6 +9,7 @@ from lienmach.kernel.messages import Event
 
 @dataclass(frozen=True)
 class StockReceived(Event):
+    receipt_id: str
     product_id: str
     warehouse_id: str
     quantity: int

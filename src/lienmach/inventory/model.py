@@ -29,5 +29,10 @@ def rank_warehouses(
     """Best first: those that can fill the whole line, then the nearest, then the fullest."""
     return sorted(
         candidates,
-        key=lambda c: (c.available < quantity, distance_to(c.province_code), -c.available, c.warehouse_id),
+        key=lambda c: (
+            c.available < quantity,
+            distance_to(c.province_code),
+            -c.available,
+            c.warehouse_id,
+        ),
     )

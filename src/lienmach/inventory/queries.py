@@ -41,15 +41,21 @@ class StockLevelView:
         return self.on_hand - self.reserved
 
 
-_RESERVATION_COLUMNS = [getattr(reservations.c, name) for name in ReservationView.__dataclass_fields__]
+_RESERVATION_COLUMNS = [
+    getattr(reservations.c, name) for name in ReservationView.__dataclass_fields__
+]
 
 
-def get_reservations(connection: Connection, reservation_ids: Iterable[str]) -> list[ReservationView]:
+def get_reservations(
+    connection: Connection, reservation_ids: Iterable[str]
+) -> list[ReservationView]:
     wanted = sorted(set(reservation_ids))
     if not wanted:
         return []
     rows = connection.execute(
-        select(*_RESERVATION_COLUMNS).where(reservations.c.id.in_(wanted)).order_by(reservations.c.id)
+        select(*_RESERVATION_COLUMNS)
+        .where(reservations.c.id.in_(wanted))
+        .order_by(reservations.c.id)
     )
     return [ReservationView(**row._mapping) for row in rows]
 
@@ -65,16 +71,18 @@ def reservations_for_order(connection: Connection, order_id: str) -> list[Reserv
 
 def get_warehouse(connection: Connection, warehouse_id: str) -> WarehouseView | None:
     row = connection.execute(
-        select(warehouses.c.id, warehouses.c.code, warehouses.c.name, warehouses.c.province_code)
-        .where(warehouses.c.id == warehouse_id)
+        select(
+            warehouses.c.id, warehouses.c.code, warehouses.c.name, warehouses.c.province_code
+        ).where(warehouses.c.id == warehouse_id)
     ).first()
     return WarehouseView(**row._mapping) if row else None
 
 
 def list_warehouses(connection: Connection) -> list[WarehouseView]:
     rows = connection.execute(
-        select(warehouses.c.id, warehouses.c.code, warehouses.c.name, warehouses.c.province_code)
-        .order_by(warehouses.c.code)
+        select(
+            warehouses.c.id, warehouses.c.code, warehouses.c.name, warehouses.c.province_code
+        ).order_by(warehouses.c.code)
     )
     return [WarehouseView(**row._mapping) for row in rows]
 

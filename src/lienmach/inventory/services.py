@@ -55,6 +55,7 @@ def receive_stock(
     _add_on_hand(uow, warehouse_id=warehouse_id, product_id=product_id, quantity=quantity)
     uow.publish(
         StockReceived(
+            receipt_id=new_id("GR"),
             product_id=product_id,
             warehouse_id=warehouse_id,
             quantity=quantity,
@@ -113,7 +114,7 @@ def release_reservations(uow: UnitOfWork, *, reservation_ids: Sequence[str]) -> 
             .values(reserved=stock_levels.c.reserved - reservation.quantity)
         )
         released += reservation.quantity
-        uow.publish(ReservationReleased(**_fields(reservation)))
+        uow.publish(_moved(ReservationReleased, reservation))
     return released
 
 
@@ -134,12 +135,18 @@ def issue_reserved_stock(uow: UnitOfWork, *, reservation_ids: Sequence[str]) -> 
             )
         )
         issued += reservation.quantity
-        uow.publish(StockIssued(**_fields(reservation)))
+        uow.publish(_moved(StockIssued, reservation))
     return issued
 
 
 def return_stock(
-    uow: UnitOfWork, *, order_id: str, warehouse_id: str, product_id: str, quantity: int, reason: str
+    uow: UnitOfWork,
+    *,
+    order_id: str,
+    warehouse_id: str,
+    product_id: str,
+    quantity: int,
+    reason: str,
 ) -> None:
     """Units came back to a warehouse (failed delivery or return) and can be sold again."""
     if quantity <= 0:
@@ -207,7 +214,12 @@ def _try_reserve(uow: UnitOfWork, product_id: str, warehouse_id: str, quantity: 
 
 
 def _record_reservation(
-    uow: UnitOfWork, order_id: str, line_id: str, product_id: str, candidate: Candidate, quantity: int
+    uow: UnitOfWork,
+    order_id: str,
+    line_id: str,
+    product_id: str,
+    candidate: Candidate,
+    quantity: int,
 ) -> ReservationView:
     reservation = ReservationView(
         id=new_id("R"),
@@ -221,7 +233,16 @@ def _record_reservation(
     uow.connection.execute(
         reservations.insert().values(**reservation.__dict__, created_at=uow.now())
     )
-    uow.publish(StockReserved(reservation_id=reservation.id, **_fields(reservation, with_id=False)))
+    uow.publish(
+        StockReserved(
+            reservation_id=reservation.id,
+            order_id=order_id,
+            line_id=line_id,
+            product_id=product_id,
+            warehouse_id=candidate.warehouse_id,
+            quantity=quantity,
+        )
+    )
     return reservation
 
 
@@ -240,14 +261,14 @@ def _finish(uow: UnitOfWork, reservation_id: str, state: ReservationState) -> No
         raise DomainError(f"reservation {reservation_id} is no longer active")
 
 
-def _fields(reservation: ReservationView, *, with_id: bool = True) -> dict[str, object]:
-    fields: dict[str, object] = {
-        "order_id": reservation.order_id,
-        "line_id": reservation.line_id,
-        "product_id": reservation.product_id,
-        "warehouse_id": reservation.warehouse_id,
-        "quantity": reservation.quantity,
-    }
-    if with_id:
-        fields["reservation_id"] = reservation.id
-    return fields
+def _moved(
+    kind: type[ReservationReleased] | type[StockIssued], reservation: ReservationView
+) -> ReservationReleased | StockIssued:
+    return kind(
+        reservation_id=reservation.id,
+        order_id=reservation.order_id,
+        line_id=reservation.line_id,
+        product_id=reservation.product_id,
+        warehouse_id=reservation.warehouse_id,
+        quantity=reservation.quantity,
+    )

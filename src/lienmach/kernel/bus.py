@@ -43,7 +43,9 @@ class DeliveryOutcome:
 class Bus:
     """Knows who subscribes to what, and processes pending deliveries."""
 
-    def __init__(self, subscriptions: Sequence[Subscriptions], event_types: Mapping[str, type[Event]]):
+    def __init__(
+        self, subscriptions: Sequence[Subscriptions], event_types: Mapping[str, type[Event]]
+    ):
         self._subscribers: dict[type[Event], list[str]] = {}
         self._handlers: dict[str, Handler] = {}
         for table in subscriptions:
@@ -128,7 +130,9 @@ class Bus:
                 connection.execute(
                     update(event_deliveries)
                     .where(key)
-                    .values(state="done", finished_at=now, attempts=event_deliveries.c.attempts + 1),
+                    .values(
+                        state="done", finished_at=now, attempts=event_deliveries.c.attempts + 1
+                    ),
                     done,
                 )
             if failed:

@@ -70,15 +70,19 @@ def _tune_sqlite(engine: Engine) -> None:
 def insert_ignoring_duplicates(
     connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any]
 ) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING on either database; returns rows actually inserted."""
+    """INSERT ... ON CONFLICT DO NOTHING on either database; returns rows actually inserted.
+
+    Counted through RETURNING: psycopg reports no row count for ON CONFLICT inserts.
+    """
     dialect = connection.dialect.name
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    statement = insert.on_conflict_do_nothing()
+    key = next(iter(table.primary_key.columns))
+    statement = insert.on_conflict_do_nothing().returning(key)
     if isinstance(rows, Mapping):
-        return connection.execute(statement, dict(rows)).rowcount
+        return len(connection.execute(statement, dict(rows)).all())
     if not rows:
         return 0
-    return connection.execute(statement, [dict(row) for row in rows]).rowcount
+    return len(connection.execute(statement, [dict(row) for row in rows]).all())
 
 
 def is_postgresql(connection: Connection) -> bool:

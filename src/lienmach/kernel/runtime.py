@@ -67,7 +67,9 @@ class Runtime:
             self.drain()
         return result
 
-    def read(self, query: Callable[Concatenate[Any, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    def read(
+        self, query: Callable[Concatenate[Any, P], T], /, *args: P.args, **kwargs: P.kwargs
+    ) -> T:
         """Run a read-side query on a fresh connection."""
         with self.engine.connect() as connection:
             return query(connection, *args, **kwargs)

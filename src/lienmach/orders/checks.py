@@ -93,8 +93,14 @@ def _price_lines(
         product = products.get(str(line.get("product_id", "")))
         quantity = line.get("quantity")
         if product is None or not product.active:
-            errors[f"lines[{index}].product_id"] = "no such product on sale; pick one from the catalog"
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= MAX_UNITS_PER_LINE:
+            errors[f"lines[{index}].product_id"] = (
+                "no such product on sale; pick one from the catalog"
+            )
+        if (
+            not isinstance(quantity, int)
+            or isinstance(quantity, bool)
+            or not 0 < quantity <= MAX_UNITS_PER_LINE
+        ):
             errors[f"lines[{index}].quantity"] = f"order between 1 and {MAX_UNITS_PER_LINE} units"
         if product is None or f"lines[{index}].quantity" in errors:
             continue

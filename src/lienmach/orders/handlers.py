@@ -14,7 +14,9 @@ from lienmach.orders.queries import backordered_lines, get_order
 from lienmach.orders.services import serve_backorders
 
 
-def on_stock_arrived_serve_backorders(uow: UnitOfWork, event: StockReceived | StockReturned) -> None:
+def on_stock_arrived_serve_backorders(
+    uow: UnitOfWork, event: StockReceived | StockReturned
+) -> None:
     """Oldest orders first, until the arrived units are gone."""
     seen: set[str] = set()
     for order_id, _line_id, _waiting in backordered_lines(uow.connection, event.product_id):
@@ -24,7 +26,12 @@ def on_stock_arrived_serve_backorders(uow: UnitOfWork, event: StockReceived | St
         order = get_order(uow.connection, order_id)
         if order is None:
             continue
-        if serve_backorders(uow, order_id=order_id, destination_province_code=order.ship_province_code) == 0:
+        if (
+            serve_backorders(
+                uow, order_id=order_id, destination_province_code=order.ship_province_code
+            )
+            == 0
+        ):
             break
 
 

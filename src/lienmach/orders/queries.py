@@ -82,7 +82,9 @@ class TimelineEntry:
     payload: dict[str, Any]
 
 
-_ORDER_COLUMNS = [getattr(orders.c, name) for name in OrderView.__dataclass_fields__ if name != "lines"]
+_ORDER_COLUMNS = [
+    getattr(orders.c, name) for name in OrderView.__dataclass_fields__ if name != "lines"
+]
 _LINE_COLUMNS = [getattr(order_lines.c, name) for name in OrderLineView.__dataclass_fields__]
 
 
@@ -124,13 +126,20 @@ def count_by_state(connection: Connection) -> dict[str, int]:
 def order_timeline(connection: Connection, order_id: str) -> list[TimelineEntry]:
     """Every logged event that touched the order, oldest first."""
     rows = connection.execute(
-        select(event_log.c.id, event_log.c.type, event_log.c.occurred_at, event_log.c.actor, event_log.c.payload)
+        select(
+            event_log.c.id,
+            event_log.c.type,
+            event_log.c.occurred_at,
+            event_log.c.actor,
+            event_log.c.payload,
+        )
         .join(event_objects, event_objects.c.event_id == event_log.c.id)
         .where(event_objects.c.object_type == "order", event_objects.c.object_id == order_id)
         .order_by(event_log.c.occurred_at, event_log.c.id)
     )
     return [
-        TimelineEntry(row.id, row.type, row.occurred_at, row.actor, dict(row.payload)) for row in rows
+        TimelineEntry(row.id, row.type, row.occurred_at, row.actor, dict(row.payload))
+        for row in rows
     ]
 
 

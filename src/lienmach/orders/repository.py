@@ -65,8 +65,12 @@ def load(connection: Connection, order_id: str) -> OrderAggregate:
         version=row.version,
     )
     line_rows = connection.execute(
-        select(order_lines.c.id, order_lines.c.product_id, order_lines.c.quantity,
-               *[getattr(order_lines.c, column) for column in _COUNTERS.values()])
+        select(
+            order_lines.c.id,
+            order_lines.c.product_id,
+            order_lines.c.quantity,
+            *[getattr(order_lines.c, column) for column in _COUNTERS.values()],
+        )
         .where(order_lines.c.order_id == order_id)
         .order_by(order_lines.c.position)
     )

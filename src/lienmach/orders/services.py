@@ -156,7 +156,9 @@ def serve_backorders(uow: UnitOfWork, *, order_id: str, destination_province_cod
     return reserved
 
 
-def _reserve_backorders(uow: UnitOfWork, aggregate: repository.OrderAggregate, *, destination: str) -> int:
+def _reserve_backorders(
+    uow: UnitOfWork, aggregate: repository.OrderAggregate, *, destination: str
+) -> int:
     # Lines in product order: every transaction locks stock rows in the same order (no deadlock).
     waiting = sorted(
         (line_id for line_id, units in aggregate.lines.items() if units.backordered),
@@ -192,7 +194,9 @@ def _reserve_backorders(uow: UnitOfWork, aggregate: repository.OrderAggregate, *
         )
     if short_lines and aggregate.state == OrderState.PLACED:
         uow.publish(
-            OrderBackordered(order_id=aggregate.id, line_ids=tuple(short_lines), quantities=tuple(short_units))
+            OrderBackordered(
+                order_id=aggregate.id, line_ids=tuple(short_lines), quantities=tuple(short_units)
+            )
         )
     return sum(reservation.quantity for reservation in made)
 
@@ -209,7 +213,12 @@ def record_payment(
     aggregate.paid_vnd += amount_vnd
     repository.save(uow.connection, aggregate)
     uow.publish(
-        OrderPaid(order_id=order_id, amount_vnd=amount_vnd, gateway=gateway, gateway_reference=gateway_reference)
+        OrderPaid(
+            order_id=order_id,
+            amount_vnd=amount_vnd,
+            gateway=gateway,
+            gateway_reference=gateway_reference,
+        )
     )
 
 
@@ -241,7 +250,11 @@ def record_shipped(
         _check_units(order_id, line_id, units)
     aggregate.fulfilment_stage = "picking" if _reserved(aggregate) else "none"
     state = repository.save(uow.connection, aggregate)
-    uow.publish(OrderShipped(order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.SHIPPED))
+    uow.publish(
+        OrderShipped(
+            order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.SHIPPED
+        )
+    )
 
 
 def record_delivered(
@@ -268,7 +281,11 @@ def record_returned(
         units.returned += quantity
         _check_units(order_id, line_id, units)
     state = repository.save(uow.connection, aggregate, **_closed_if_final(uow, aggregate))
-    uow.publish(OrderReturned(order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.RETURNED))
+    uow.publish(
+        OrderReturned(
+            order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.RETURNED
+        )
+    )
 
 
 def cancel_order(uow: UnitOfWork, *, order_id: str, reason: str) -> None:

@@ -17,6 +17,7 @@ from lienmach.shipping.model import ShipmentState
 
 
 def on_parcel_packed_choose_carrier_and_book(uow: UnitOfWork, event: ParcelPacked) -> None:
+    """A parcel is closed: choose its carrier, record the shipment, queue the booking job."""
     services.create_shipment(
         uow,
         parcel_id=event.parcel_id,
@@ -30,6 +31,7 @@ def on_parcel_packed_choose_carrier_and_book(uow: UnitOfWork, event: ParcelPacke
 def on_shipment_booked_issue_stock_and_tell_customer(
     uow: UnitOfWork, event: ShipmentBooked
 ) -> None:
+    """The carrier has it: stock issued, order shipped, tracking number by e-mail and SMS."""
     record = repository.get(uow.connection, event.shipment_id, for_update=True)
     if record is None:
         raise NotFound("shipment", event.shipment_id)
@@ -73,6 +75,7 @@ def on_shipment_booked_issue_stock_and_tell_customer(
 
 
 def on_shipment_failed_return_to_warehouse(uow: UnitOfWork, event: ShipmentFailed) -> None:
+    """Delivery failed: the units go back into stock and the order records them returned."""
     services.bring_back_failed(uow, shipment_id=event.shipment_id)
 
 

@@ -201,3 +201,21 @@ def webhook_secret(connection: Connection, carrier_id: str) -> str | None:
         select(carriers.c.webhook_secret).where(carriers.c.id == carrier_id)
     ).first()
     return row.webhook_secret if row else None
+
+
+OPEN_STATES = ("booked", "picked_up", "in_transit")
+
+
+def open_shipments(connection: Connection, *, limit: int = 200) -> list[ShipmentView]:
+    """Shipments with the carrier and not yet delivered or returned, oldest first."""
+    ids = (
+        connection.execute(
+            select(shipments.c.id)
+            .where(shipments.c.state.in_(OPEN_STATES))
+            .order_by(shipments.c.created_at, shipments.c.id)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    return [view for view in (get_shipment(connection, shipment_id) for shipment_id in ids) if view]

@@ -35,7 +35,7 @@ from lienmach.shipping.model import (
     status_effect,
 )
 from lienmach.shipping.tables import carriers, rate_cards
-from lienmach.shipping.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_callback
+from lienmach.shipping.webhooks import parse_callback
 
 BOOK_JOB = "shipping.book"
 # Below this many deliveries a carrier's on-time rate is noise, not a record.
@@ -309,14 +309,6 @@ def record_carrier_update(
     return "applied"
 
 
-def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    raise InvalidInput({name: "header missing; the carrier must sign its callbacks"})
-
-
 def parse_and_record_callback(
     uow: UnitOfWork, *, carrier_id: str, headers: Mapping[str, str], body: bytes, secret: str
 ) -> str:
@@ -325,32 +317,15 @@ def parse_and_record_callback(
     Raises InvalidSignature ("signature does not match", "timestamp too old") before anything
     is written.
     """
-    payload = verify_callback(
-        secret,
-        timestamp=_header(headers, TIMESTAMP_HEADER),
-        signature=_header(headers, SIGNATURE_HEADER),
-        body=body,
-        now=uow.now(),
-    )
-    errors = {
-        field: "missing from the callback"
-        for field in ("OrderCode", "Status", "Time")
-        if not str(payload.get(field) or "").strip()
-    }
-    if errors:
-        raise InvalidInput(errors)
-    try:
-        occurred_at = datetime.fromisoformat(str(payload["Time"]).replace("Z", "+00:00"))
-    except ValueError as error:
-        raise InvalidInput({"Time": "must be an ISO 8601 moment"}) from error
+    update = parse_callback(secret, headers=headers, body=body, now=uow.now())
     return record_carrier_update(
         uow,
         carrier_id=carrier_id,
-        tracking_code=str(payload["OrderCode"]),
-        carrier_status=str(payload["Status"]),
-        carrier_event_id=f"{payload['OrderCode']}:{payload['Status']}:{payload['Time']}",
-        occurred_at=occurred_at,
-        note=str(payload.get("Reason") or ""),
+        tracking_code=update.tracking_code,
+        carrier_status=update.carrier_status,
+        carrier_event_id=update.carrier_event_id,
+        occurred_at=update.occurred_at,
+        note=update.note,
     )
 
 

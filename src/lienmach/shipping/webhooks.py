@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -63,3 +65,52 @@ def verify_callback(
     if not isinstance(payload, dict):
         raise InvalidInput({"body": "must be a JSON object"})
     return payload
+
+
+@dataclass(frozen=True)
+class CarrierUpdate:
+    tracking_code: str
+    carrier_status: str
+    carrier_event_id: str
+    occurred_at: datetime
+    note: str
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    raise InvalidSignature(f"{name} header missing; the carrier must sign its callbacks")
+
+
+def parse_callback(
+    secret: str, *, headers: Mapping[str, str], body: bytes, now: datetime
+) -> CarrierUpdate:
+    """A verified GHN-like status callback ``{"OrderCode", "Status", "Time", "Reason"}``."""
+    payload = verify_callback(
+        secret,
+        timestamp=_header(headers, TIMESTAMP_HEADER),
+        signature=_header(headers, SIGNATURE_HEADER),
+        body=body,
+        now=now,
+    )
+    errors = {
+        field: "missing from the callback"
+        for field in ("OrderCode", "Status", "Time")
+        if not str(payload.get(field) or "").strip()
+    }
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        occurred_at = datetime.fromisoformat(str(payload["Time"]).replace("Z", "+00:00"))
+    except ValueError as error:
+        raise InvalidInput({"Time": "must be an ISO 8601 moment"}) from error
+    code, status, time = (str(payload[field]) for field in ("OrderCode", "Status", "Time"))
+    return CarrierUpdate(
+        tracking_code=code,
+        carrier_status=status,
+        carrier_event_id=f"{code}:{status}:{time}",
+        occurred_at=occurred_at,
+        note=str(payload.get("Reason") or ""),
+    )

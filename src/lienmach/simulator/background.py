@@ -10,7 +10,9 @@ from lienmach.kernel.runtime import Runtime
 
 
 @contextlib.contextmanager
-def background_worker(runtime: Runtime, *, enabled: bool = True, idle_sleep: float = 0.2) -> Iterator[None]:
+def background_worker(
+    runtime: Runtime, *, enabled: bool = True, idle_sleep: float = 0.2
+) -> Iterator[None]:
     """Run ``runtime.work_once`` in a daemon thread for the duration of the block."""
     if not enabled:
         yield

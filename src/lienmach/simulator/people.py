@@ -16,8 +16,8 @@ from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.kernel.errors import DomainError
 from lienmach.kernel.runtime import Runtime
 from lienmach.shipping.queries import open_shipments
-from lienmach.shipping.services import parse_and_record_callback
 from lienmach.shipping.sandbox import CarrierSandbox
+from lienmach.shipping.services import parse_and_record_callback
 
 # The statuses a courier reports, in order, for a parcel that arrives and one that does not.
 DELIVERED_PATH = ("picked", "transporting", "delivering", "delivered")
@@ -81,7 +81,9 @@ class People:
                     self.runtime.run(confirm_pick, pick_task_id=task.id, picker="picker-1")
                     self.tally.picks += 1
                 if self.rng.random() < self.behaviour.wrong_scan_rate:
-                    outcome = self.runtime.run(scan_unit, pick_task_id=task.id, code="0000000000000")
+                    outcome = self.runtime.run(
+                        scan_unit, pick_task_id=task.id, code="0000000000000"
+                    )
                     self.tally.wrong_scans += not outcome.accepted
                 for line in task.lines:
                     for _ in range(line.remaining):
@@ -106,7 +108,9 @@ class People:
                 continue
             path = self._paths.setdefault(
                 shipment.id,
-                FAILED_PATH if self.rng.random() < self.behaviour.failed_delivery_rate else DELIVERED_PATH,
+                FAILED_PATH
+                if self.rng.random() < self.behaviour.failed_delivery_rate
+                else DELIVERED_PATH,
             )
             reported = self._reported.get(shipment.id, 0)
             if reported >= len(path):

@@ -30,11 +30,64 @@ PRODUCT_FAMILIES = [
     ("Balo laptop", "Laptop backpack", 560_000, 300_000, 10, 900, 12),
 ]
 VARIANTS = ["S", "M", "L", "XL", "Đỏ"]
-FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ"]
+FAMILY_NAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+]
 MIDDLE_NAMES = ["Văn", "Thị", "Minh", "Ngọc", "Đức", "Thu", "Quang", "Thanh"]
-GIVEN_NAMES = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Linh", "Mai", "Nam", "Phúc", "Quân", "Trang", "Tuấn", "Vy"]
-MOBILE_PREFIXES = ["090", "091", "093", "094", "096", "097", "098", "032", "033", "035", "070", "077", "081", "086", "088"]
-STREETS = ["Lê Lợi", "Trần Hưng Đạo", "Nguyễn Huệ", "Hai Bà Trưng", "Lý Thường Kiệt", "Phan Chu Trinh"]
+GIVEN_NAMES = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hùng",
+    "Lan",
+    "Linh",
+    "Mai",
+    "Nam",
+    "Phúc",
+    "Quân",
+    "Trang",
+    "Tuấn",
+    "Vy",
+]
+MOBILE_PREFIXES = [
+    "090",
+    "091",
+    "093",
+    "094",
+    "096",
+    "097",
+    "098",
+    "032",
+    "033",
+    "035",
+    "070",
+    "077",
+    "081",
+    "086",
+    "088",
+]
+STREETS = [
+    "Lê Lợi",
+    "Trần Hưng Đạo",
+    "Nguyễn Huệ",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Phan Chu Trinh",
+]
 
 
 @dataclass
@@ -46,23 +99,33 @@ class DemoCompany:
 
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in folded if unicodedata.category(ch) != "Mn").lower().replace(" ", ".")
+    return (
+        "".join(ch for ch in folded if unicodedata.category(ch) != "Mn").lower().replace(" ", ".")
+    )
 
 
-def seed_demo_company(runtime: Runtime, *, rng: random.Random, customers: int = 220,
-                      stock_per_product: int = 40) -> DemoCompany:
+def seed_demo_company(
+    runtime: Runtime, *, rng: random.Random, customers: int = 220, stock_per_product: int = 40
+) -> DemoCompany:
     """Idempotent only on a fresh database; the demo recreates its file each time."""
     company = DemoCompany()
     runtime.run(seed_chart_of_accounts)
     runtime.run(seed_carriers)
-    for code, name, province, ward, street in [
+    for code, name, province_code, ward, street in [
         ("HN1", "Kho Hà Nội (Long Biên)", "01", "Phường Long Biên", "KCN Sài Đồng B"),
         ("SG1", "Kho TP.HCM (Thủ Đức)", "79", "Phường Thủ Đức", "Lô C, KCN Cát Lái"),
     ]:
-        company.warehouses[province] = runtime.run(
-            create_warehouse, code=code, name=name, province_code=province, ward=ward, street=street
+        company.warehouses[province_code] = runtime.run(
+            create_warehouse,
+            code=code,
+            name=name,
+            province_code=province_code,
+            ward=ward,
+            street=street,
         )
-    for family_index, (name_vi, name_en, price, cost, vat, grams, warranty) in enumerate(PRODUCT_FAMILIES):
+    for family_index, (name_vi, name_en, price, cost, vat, grams, warranty) in enumerate(
+        PRODUCT_FAMILIES
+    ):
         for variant_index, variant in enumerate(VARIANTS):
             product_id = runtime.run(
                 create_product,

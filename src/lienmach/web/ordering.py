@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection, select, update
 
@@ -149,26 +149,28 @@ def place_order_once(
                 created_at=uow.now(),
             )
         )
+    order: dict[str, Any] = {
+        "customer_id": customer_id,
+        "lines": lines,
+        "channel": channel,
+        "payment_method": payment_method,
+        "service_level": service_level,
+        "shipping_address": shipping_address,
+        "promised_at": promised_at,
+        "note": note,
+    }
     if shipping_fee_vnd is None:
-        shipping_fee_vnd = quoted_shipping_fee(
-            uow.connection,
-            customer_id=customer_id,
-            lines=lines,
-            service_level=service_level,
-            shipping_address=shipping_address,
-        )
-    placed = place_order(
-        uow,
-        customer_id=customer_id,
-        lines=lines,
-        channel=channel,
-        payment_method=payment_method,
-        service_level=service_level,
-        shipping_address=shipping_address,
-        shipping_fee_vnd=shipping_fee_vnd or 0,
-        promised_at=promised_at,
-        note=note,
-    )
+        try:
+            shipping_fee_vnd = quoted_shipping_fee(
+                uow.connection,
+                customer_id=customer_id,
+                lines=lines,
+                service_level=service_level,
+                shipping_address=shipping_address,
+            )
+        except InvalidInput as no_quote:
+            _refuse_naming_every_field(uow, order, no_quote)
+    placed = place_order(uow, **order, shipping_fee_vnd=shipping_fee_vnd or 0)
     answer = {
         "order_id": placed.order_id,
         "number": placed.number,
@@ -182,3 +184,18 @@ def place_order_once(
             .values(response=answer)
         )
     return answer
+
+
+def _refuse_naming_every_field(
+    uow: UnitOfWork, order: Mapping[str, Any], no_quote: InvalidInput
+) -> NoReturn:
+    """No carrier could be quoted; the order's own bad fields are named too.
+
+    Whatever ``place_order`` does here is rolled back: this always raises, so the unit of work
+    is never committed.
+    """
+    try:
+        place_order(uow, **order, shipping_fee_vnd=0)
+    except InvalidInput as refused:
+        raise InvalidInput({**refused.errors, **no_quote.errors}) from None
+    raise no_quote

@@ -6,10 +6,9 @@ service runs.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from lienmach.orders.model import Channel, PaymentMethod, ServiceLevel
 
@@ -82,7 +81,7 @@ class OrderIn(Request):
     shipping_fee_vnd: Money | None = Field(
         default=None, description="leave out to have it quoted from the nearest warehouse"
     )
-    promised_at: datetime | None = None
+    promised_at: AwareDatetime | None = None
     note: Annotated[str, Field(max_length=1000)] = ""
 
 

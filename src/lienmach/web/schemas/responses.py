@@ -62,8 +62,11 @@ class OrderOut(Response):
     paid_vnd: int
     service_level: str
     ship_name: str
+    ship_phone: str
+    ship_email: str
     ship_province_code: str
     ship_ward: str
+    ship_street: str
     subtotal_vnd: int
     vat_vnd: int
     shipping_fee_vnd: int
