@@ -155,7 +155,10 @@ def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) 
     started = time.perf_counter()
     placed = 0
     try:
+        deadline = time.monotonic() + 1800
         while placed < orders_wanted or final_count(engine) < orders_wanted:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{final_count(engine)} of {orders_wanted} orders final after 30 min")
             for _ in range(min(batch, orders_wanted - placed)):
                 phases.timed(
                     "place orders (checks, prices, reservation)",
@@ -163,6 +166,7 @@ def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) 
                     runtime,
                     company,
                     rng,
+                    pay_rate=1.0,
                 )
                 placed += 1
             if workers == 0:

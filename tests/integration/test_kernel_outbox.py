@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from lienmach.bootstrap import create_schema
 from lienmach.kernel import bus as bus_module
 from lienmach.kernel.bus import Bus
+from lienmach.kernel.errors import ConcurrencyConflict, DomainError
 from lienmach.kernel.jobs import JobKind, JobRunner
 from lienmach.kernel.messages import Event
 from lienmach.kernel.runtime import Runtime
@@ -149,3 +150,35 @@ def test_a_job_recorded_twice_runs_once_and_a_lost_lease_is_taken_over(
     assert kernel_runtime.adapters["performed"] == [{"n": 1}]
     with kernel_runtime.engine.connect() as connection:
         assert connection.execute(select(jobs.c.state, jobs.c.attempts)).all() == [("done", 2)]
+
+
+def test_a_unit_of_work_that_lost_a_race_is_run_again_and_commits_once(
+    kernel_runtime: Runtime,
+) -> None:
+    tries: list[int] = []
+
+    def flaky(uow: UnitOfWork) -> str:
+        tries.append(1)
+        _publish(uow, thing_id=f"T{len(tries)}")
+        if len(tries) == 1:
+            raise ConcurrencyConflict("someone else changed it")
+        return "done"
+
+    assert kernel_runtime.run(flaky) == "done"
+
+    assert len(tries) == 2
+    with kernel_runtime.engine.connect() as connection:
+        payloads = connection.execute(select(event_log.c.payload)).scalars().all()
+    assert [payload["thing_id"] for payload in payloads] == ["T2"]
+
+
+def test_a_business_refusal_is_not_retried(kernel_runtime: Runtime) -> None:
+    tries: list[int] = []
+
+    def refused(uow: UnitOfWork) -> None:
+        tries.append(1)
+        raise DomainError("no")
+
+    with pytest.raises(DomainError):
+        kernel_runtime.run(refused)
+    assert len(tries) == 1

@@ -69,6 +69,17 @@ def _final_orders(runtime) -> int:  # type: ignore[no-untyped-def]
         )
 
 
+def _work_left(runtime) -> int:  # type: ignore[no-untyped-def]
+    with runtime.engine.connect() as connection:
+        deliveries = connection.execute(
+            select(func.count()).where(event_deliveries.c.state == "pending")
+        ).scalar_one()
+        running = connection.execute(
+            select(func.count()).where(jobs.c.state.in_(["pending", "running"]))
+        ).scalar_one()
+    return int(deliveries) + int(running)
+
+
 def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     postgres, settings, smtp_server, carrier_sandbox, tmp_path
 ) -> None:
@@ -94,7 +105,7 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     worker = _worker(postgres, settings, log)
     while kills < KILLS or placed < ORDERS:
         for _ in range(min(60, ORDERS - placed)):
-            place_random_order(runtime, demo, rng)
+            place_random_order(runtime, demo, rng, pay_rate=1.0)
             placed += 1
         people.work_round(limit=400)
         time.sleep(rng.uniform(0.05, 0.6))
@@ -105,7 +116,7 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
 
     # Then a last worker finishes the work, and every order reaches a final state.
     deadline = time.monotonic() + 240
-    while _final_orders(runtime) < ORDERS and time.monotonic() < deadline:
+    while (_final_orders(runtime) < ORDERS or _work_left(runtime)) and time.monotonic() < deadline:
         people.work_round(limit=500)
         time.sleep(0.2)
     worker.send_signal(signal.SIGTERM)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, select, update
 
 from lienmach.kernel.clock import Clock
+from lienmach.kernel.db import read_connection
 from lienmach.kernel.messages import Event
 from lienmach.kernel.tables import event_deliveries, event_log
 from lienmach.kernel.uow import UnitOfWork
@@ -64,9 +65,25 @@ class Bus:
     def event_type(self, name: str) -> type[Event]:
         return self._event_types[name]
 
+    @staticmethod
+    def _has_due(engine: Engine, clock: Clock) -> bool:
+        """A cheap look first, so an idle worker takes no write lock and no row locks."""
+        with read_connection(engine) as connection:
+            due = connection.execute(
+                select(event_deliveries.c.event_id)
+                .where(
+                    event_deliveries.c.state == "pending",
+                    event_deliveries.c.available_at <= clock.now(),
+                )
+                .limit(1)
+            ).first()
+        return due is not None
+
     def process_batch(self, engine: Engine, clock: Clock, *, limit: int = 200) -> DeliveryOutcome:
         """Claim up to ``limit`` due deliveries and run them in one transaction."""
         outcome = DeliveryOutcome()
+        if not self._has_due(engine, clock):
+            return outcome
         with engine.connect() as connection, connection.begin():
             now = clock.now()
             query = (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.pool import NullPool
 
 metadata = MetaData(
     naming_convention={
@@ -33,7 +33,9 @@ def make_engine(url: str, *, pool_size: int = 10, schema: str | None = None) -> 
     ``schema`` (PostgreSQL only) puts every table in that schema; tests use one per test.
     """
     if is_sqlite_url(url):
-        engine = create_engine(url, poolclass=NullPool)
+        # Pooled: opening a SQLite connection costs PRAGMAs, and closing the last one
+        # checkpoints the WAL; both are too dear to pay per transaction.
+        engine = create_engine(url, pool_size=pool_size, max_overflow=2 * pool_size)
         _tune_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):
@@ -64,7 +66,19 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         # Take the write lock up front: a deferred transaction that later writes can fail with
         # "database is locked" without waiting, which would break concurrent reservations.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads that will never write say so and do not queue behind writers.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "lienmach_read_only"
+
+
+@contextlib.contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for reading only: on SQLite it does not take the write lock."""
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
 
 
 def insert_ignoring_duplicates(

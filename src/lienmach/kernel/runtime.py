@@ -6,17 +6,36 @@ Built only by ``lienmach.bootstrap``; nothing here is created at import time.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from lienmach.kernel.bus import Bus
 from lienmach.kernel.clock import Clock
+from lienmach.kernel.db import read_connection
+from lienmach.kernel.errors import ConcurrencyConflict
 from lienmach.kernel.jobs import JobRunner
 from lienmach.kernel.uow import UnitOfWork
 
 P = ParamSpec("P")
+TRANSIENT_RETRIES = 4
+# PostgreSQL: deadlock detected, serialization failure; SQLite: database is locked.
+_TRANSIENT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_transient(error: Exception) -> bool:
+    """A conflict that a fresh attempt of the same unit of work can get past."""
+    if isinstance(error, ConcurrencyConflict):
+        return True
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(original)
+
+
 T = TypeVar("T")
 
 
@@ -60,9 +79,17 @@ class Runtime:
     ) -> T:
         """Run a service in its own unit of work, commit, then drain if inline."""
         actor = str(kwargs.pop("actor", "system"))
-        with self.uow(actor) as uow:
-            result = service(uow, *args, **kwargs)
-            uow.commit()
+        for attempt in range(1, TRANSIENT_RETRIES + 1):
+            try:
+                with self.uow(actor) as uow:
+                    result = service(uow, *args, **kwargs)
+                    uow.commit()
+                break
+            except (ConcurrencyConflict, OperationalError) as error:
+                # Nothing was committed, so running the whole unit again is safe.
+                if attempt == TRANSIENT_RETRIES or not is_transient(error):
+                    raise
+                time.sleep(0.01 * attempt)
         if self.inline_drain:
             self.drain()
         return result
@@ -70,8 +97,8 @@ class Runtime:
     def read(
         self, query: Callable[Concatenate[Any, P], T], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Run a read-side query on a fresh connection."""
-        with self.engine.connect() as connection:
+        """Run a read-side query on a connection that never takes the write lock."""
+        with read_connection(self.engine) as connection:
             return query(connection, *args, **kwargs)
 
     def work_once(self, *, batch: int = 200, job_batch: int = 50) -> int:

@@ -114,6 +114,11 @@ class UnitOfWork:
             insert_ignoring_duplicates(self.connection, jobs, self._jobs)
             self._jobs = []
 
+    def discard_pending(self) -> None:
+        """Forget events and jobs not yet flushed (their savepoint was rolled back)."""
+        self._events = []
+        self._jobs = []
+
     def commit(self) -> None:
         self.flush()
         if self._given_connection is None and self._transaction is not None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import queue
 import smtplib
-import threading
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
@@ -25,7 +25,8 @@ class SmsSender(Protocol):
 
 
 class SmtpEmailSender:
-    """Sends over one kept-open SMTP connection, reconnecting once when it was dropped.
+    """Sends over kept-open SMTP connections, one per concurrent sender, reconnecting once
+    when a connection was dropped.
 
     The Message-ID comes from our message id, so a resend after a crash carries the same
     Message-ID and receivers can recognise the duplicate.
@@ -36,8 +37,7 @@ class SmtpEmailSender:
         self.port = port
         self.sender = sender
         self.timeout = timeout
-        self._connection: smtplib.SMTP | None = None
-        self._lock = threading.Lock()
+        self._idle: queue.SimpleQueue[smtplib.SMTP] = queue.SimpleQueue()
 
     def send(self, *, message_id: str, to: str, subject: str, body: str) -> str:
         message = EmailMessage()
@@ -48,38 +48,46 @@ class SmtpEmailSender:
         header = f"<{message_id}@lienmach>"
         message["Message-ID"] = header
         message.set_content(body, charset="utf-8")
-        with self._lock:
+        connection = self._take()
+        try:
+            connection.send_message(message)
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            self._idle.put(connection)  # the server answered "no"; the connection is fine
+            raise
+        except OSError:
+            # A kept-open connection may have been closed by the server while idle.
+            _close(connection)
+            connection = self._new()
             try:
-                self._connected().send_message(message)
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
-                raise  # the server answered "no"; the connection itself is still good
-            except OSError:
-                # The kept-open connection may have been closed by the server while idle.
-                self._drop()
-                try:
-                    self._connected().send_message(message)
-                except (smtplib.SMTPException, OSError):
-                    self._drop()
-                    raise
+                connection.send_message(message)
+            except (smtplib.SMTPException, OSError):
+                _close(connection)
+                raise
+        self._idle.put(connection)
         return header
 
     def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                with contextlib.suppress(smtplib.SMTPException, OSError):
-                    self._connection.quit()
-            self._connection = None
+        while True:
+            try:
+                connection = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                connection.quit()
 
-    def _connected(self) -> smtplib.SMTP:
-        if self._connection is None:
-            self._connection = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        return self._connection
+    def _take(self) -> smtplib.SMTP:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            return self._new()
 
-    def _drop(self) -> None:
-        if self._connection is not None:
-            with contextlib.suppress(OSError):
-                self._connection.close()
-        self._connection = None
+    def _new(self) -> smtplib.SMTP:
+        return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+def _close(connection: smtplib.SMTP) -> None:
+    with contextlib.suppress(OSError):
+        connection.close()
 
 
 class HttpSmsSender:

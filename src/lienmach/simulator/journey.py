@@ -21,8 +21,11 @@ from lienmach.simulator.seed import DemoCompany
 CHANNELS = ["web", "web", "web", "marketplace", "back_office", "api"]
 
 
-def place_random_order(runtime: Runtime, company: DemoCompany, rng: random.Random) -> str:
-    """One customer's order: 1–3 products, COD mostly, sometimes express."""
+def place_random_order(
+    runtime: Runtime, company: DemoCompany, rng: random.Random, *, pay_rate: float = 0.9
+) -> str:
+    """One customer's order: 1–3 products, COD mostly, sometimes express; ``pay_rate`` of the
+    prepaid ones are paid at once (the others wait for payment)."""
     customer_id = rng.choice(company.customers)
     products = rng.sample(company.products, rng.randint(1, 3))
     lines = [
@@ -48,7 +51,7 @@ def place_random_order(runtime: Runtime, company: DemoCompany, rng: random.Rando
         service_level=service_level,
         shipping_fee_vnd=quote.fee_vnd if quote else 30_000,
     )
-    if payment_method == "prepaid" and rng.random() < 0.9:
+    if payment_method == "prepaid" and rng.random() < pay_rate:
         runtime.run(
             record_payment,
             order_id=placed.order_id,
