@@ -158,7 +158,9 @@ def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) 
         deadline = time.monotonic() + 1800
         while placed < orders_wanted or final_count(engine) < orders_wanted:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{final_count(engine)} of {orders_wanted} orders final after 30 min")
+                raise TimeoutError(
+                    f"{final_count(engine)} of {orders_wanted} orders final after 30 min"
+                )
             for _ in range(min(batch, orders_wanted - placed)):
                 phases.timed(
                     "place orders (checks, prices, reservation)",

@@ -16,7 +16,15 @@ SENDER = "Lienmach <no-reply@lienmach.local>"
 
 
 def test_one_kept_open_connection_carries_many_emails(smtp_server: SmtpSandboxProcess) -> None:
-    sender = SmtpEmailSender("127.0.0.1", smtp_server.port, SENDER)
+    opened: list[object] = []
+
+    class CountingSender(SmtpEmailSender):
+        def _new(self):  # type: ignore[no-untyped-def]
+            connection = super()._new()
+            opened.append(connection)
+            return connection
+
+    sender = CountingSender("127.0.0.1", smtp_server.port, SENDER)
     try:
         for number in range(3):
             sender.send(
@@ -25,9 +33,8 @@ def test_one_kept_open_connection_carries_many_emails(smtp_server: SmtpSandboxPr
                 subject=f"Đơn hàng số {number}",
                 body="Cảm ơn quý khách — hẹn gặp lại!",
             )
-        connection = sender._connection
         sender.send(message_id="msg_3", to="lan@example.vn", subject="x", body="y")
-        assert sender._connection is connection  # reused, not reopened per message
+        assert len(opened) == 1  # reused, not reopened per message
     finally:
         sender.close()
 

@@ -35,7 +35,8 @@ def on_order_delivered_send_survey(uow: UnitOfWork, event: OrderDelivered) -> No
         return
     survey_id = new_id("sv_")
     token = secrets.token_urlsafe(24)
-    insert_ignoring_duplicates(
+    # Counted through RETURNING rather than the driver's rowcount for an INSERT.
+    inserted = insert_ignoring_duplicates(
         uow.connection,
         surveys,
         {
@@ -46,12 +47,8 @@ def on_order_delivered_send_survey(uow: UnitOfWork, event: OrderDelivered) -> No
             "sent_at": uow.now(),
         },
     )
-    # Compare ids rather than trusting the driver's rowcount for an INSERT.
-    kept = uow.connection.execute(
-        select(surveys.c.id).where(surveys.c.order_id == order.id)
-    ).scalar_one()
-    if kept != survey_id:
-        return  # a survey was already sent for this order
+    if inserted != 1:
+        return  # a survey was already sent for this order (the order id is unique)
     customer = get_customer(uow.connection, order.customer_id)
     language = (customer.language if customer else None) or order.language or "vi"
     email = (customer.email if customer else None) or order.ship_email

@@ -7,6 +7,7 @@ from datetime import timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.billing.events import EntryPosted
 from lienmach.billing.ledger import ACCOUNTS_BY_CODE, Posting
@@ -28,7 +29,7 @@ from lienmach.billing.tables import (
 )
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_number
-from lienmach.kernel.db import insert_ignoring_duplicates
+from lienmach.kernel.db import insert_ignoring_duplicates, is_postgresql
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.uow import UnitOfWork
 
@@ -48,12 +49,25 @@ def post(
     uow: UnitOfWork, posting: Posting, *, source_type: str, source_id: str, order_id: str | None
 ) -> str | None:
     """Write ``posting`` once for (source, kind); returns the entry id, None if already posted."""
-    if posting.is_empty:
-        return None
-    entry_id = new_id("JE")
-    insert_ignoring_duplicates(
-        uow.connection,
-        journal_entries,
+    return post_many(
+        uow, [posting], source_type=source_type, source_id=source_id, order_id=order_id
+    )[0]
+
+
+def post_many(
+    uow: UnitOfWork,
+    postings: Sequence[Posting],
+    *,
+    source_type: str,
+    source_id: str,
+    order_id: str | None,
+) -> list[str | None]:
+    """:func:`post` for several postings of one source, in one statement per table.
+
+    Returns, per posting, its entry id or None (empty, or posted before).
+    """
+    entry_ids = [None if posting.is_empty else new_id("JE") for posting in postings]
+    entries = [
         {
             "id": entry_id,
             "source_type": source_type,
@@ -63,19 +77,31 @@ def post(
             "description": posting.description[:300],
             "amount_vnd": posting.amount_vnd,
             "posted_at": uow.now(),
-        },
+        }
+        for entry_id, posting in zip(entry_ids, postings, strict=True)
+        if entry_id is not None
+    ]
+    if not entries:
+        return [None for _ in postings]
+    # The unique (source type, source id, kind) makes a second posting insert nothing; which
+    # entries went in is told by RETURNING, not by the driver's rowcount.
+    insert = postgresql.insert if is_postgresql(uow.connection) else sqlite.insert
+    inserted = set(
+        uow.connection.execute(
+            insert(journal_entries).on_conflict_do_nothing().returning(journal_entries.c.id),
+            entries,
+        ).scalars()
     )
-    # Read back rather than trust rowcount, which some drivers report as -1 for INSERT.
-    holder = uow.connection.execute(
-        select(journal_entries.c.id).where(
-            journal_entries.c.source_type == source_type,
-            journal_entries.c.source_id == source_id,
-            journal_entries.c.kind == posting.kind,
-        )
-    ).scalar()
-    if holder != entry_id:
-        return None
-    ensure_accounts(uow.connection, [line.account_code for line in posting.lines])
+    kept = [
+        (entry_id, posting) if entry_id in inserted else (None, posting)
+        for entry_id, posting in zip(entry_ids, postings, strict=True)
+    ]
+    written = [(entry_id, posting) for entry_id, posting in kept if entry_id is not None]
+    if not written:
+        return [None for _ in postings]
+    ensure_accounts(
+        uow.connection, [line.account_code for _, posting in written for line in posting.lines]
+    )
     uow.connection.execute(
         journal_lines.insert(),
         [
@@ -87,19 +113,21 @@ def post(
                 "credit_vnd": line.credit_vnd,
                 "order_id": order_id,
             }
+            for entry_id, posting in written
             for number, line in enumerate(posting.lines, start=1)
         ],
     )
-    uow.publish(
-        EntryPosted(
-            journal_entry_id=entry_id,
-            source_type=source_type,
-            source_id=source_id,
-            kind=posting.kind,
-            amount_vnd=posting.amount_vnd,
+    for entry_id, posting in written:
+        uow.publish(
+            EntryPosted(
+                journal_entry_id=entry_id,
+                source_type=source_type,
+                source_id=source_id,
+                kind=posting.kind,
+                amount_vnd=posting.amount_vnd,
+            )
         )
-    )
-    return entry_id
+    return [entry_id for entry_id, _ in kept]
 
 
 def posted_amount(
@@ -178,6 +206,13 @@ def insert_invoice(
             for number, line in enumerate(lines, start=1)
         ],
     )
+
+
+def invoice_id_for_order(connection: Connection, order_id: str) -> str | None:
+    """The id of the order's invoice, None when none was issued yet."""
+    query = select(invoices.c.id).where(invoices.c.order_id == order_id)
+    value = connection.execute(query).scalar()
+    return None if value is None else str(value)
 
 
 def lock_invoice(connection: Connection, invoice_id: str) -> tuple[int, int, str]:

@@ -23,7 +23,7 @@ from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.queries import get_order
-from lienmach.shipping.queries import get_shipment
+from lienmach.shipping.queries import shipment_reservation_ids
 
 INVOICE_SERIES = "HD"
 CREDIT_NOTE_SERIES = "DC"  # hóa đơn điều chỉnh giảm
@@ -38,9 +38,9 @@ def seed_chart_of_accounts(uow: UnitOfWork) -> int:
 
 def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
     """Issue the order's invoice and post the sale (Dr 131 / Cr 511, 3331); once per order."""
-    existing = invoice_for_order(uow.connection, order_id)
+    existing = repository.invoice_id_for_order(uow.connection, order_id)
     if existing is not None:
-        return existing.id
+        return existing
     order = get_order(uow.connection, order_id)
     if order is None:
         raise NotFound("order", order_id)
@@ -119,16 +119,12 @@ def post_shipment_costs(
     if fee_vnd < 0:
         raise InvalidInput({"fee_vnd": "a carrier fee cannot be negative"})
     reservations = _shipment_reservations(uow, shipment_id)
-    repository.post(
+    repository.post_many(
         uow,
-        ledger.goods_shipped(_costed(uow, reservations)),
-        source_type="shipment",
-        source_id=shipment_id,
-        order_id=order_id,
-    )
-    repository.post(
-        uow,
-        ledger.carrier_fee(fee_vnd, tracking_code=tracking_code),
+        [
+            ledger.goods_shipped(_costed(uow, reservations)),
+            ledger.carrier_fee(fee_vnd, tracking_code=tracking_code),
+        ],
         source_type="shipment",
         source_id=shipment_id,
         order_id=order_id,
@@ -324,10 +320,10 @@ def _invoice(uow: UnitOfWork, order_id: str) -> InvoiceView:
 
 
 def _shipment_reservations(uow: UnitOfWork, shipment_id: str) -> list[ReservationView]:
-    shipment = get_shipment(uow.connection, shipment_id)
-    if shipment is None:
+    reservation_ids = shipment_reservation_ids(uow.connection, shipment_id)
+    if reservation_ids is None:
         raise NotFound("shipment", shipment_id)
-    return get_reservations(uow.connection, shipment.reservation_ids)
+    return get_reservations(uow.connection, reservation_ids)
 
 
 def _costed(uow: UnitOfWork, reservations: Sequence[ReservationView]) -> list[tuple[int, int]]:

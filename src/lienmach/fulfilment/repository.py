@@ -42,21 +42,64 @@ def load_task(connection: Connection, pick_task_id: str, *, lock: bool = False) 
     return TaskRow(row.id, row.order_id, row.warehouse_id, PickTaskState(row.state), row.version)
 
 
+_LINE_COLUMNS = (
+    pick_task_lines.c.reservation_id,
+    pick_task_lines.c.product_id,
+    pick_task_lines.c.barcode,
+    pick_task_lines.c.sku,
+    pick_task_lines.c.name,
+    pick_task_lines.c.quantity,
+    pick_task_lines.c.scanned_quantity,
+)
+_LINE_ORDER = (pick_task_lines.c.sku, pick_task_lines.c.reservation_id)
+
+
 def load_lines(connection: Connection, pick_task_id: str) -> list[PackLine]:
     rows = connection.execute(
-        select(
-            pick_task_lines.c.reservation_id,
-            pick_task_lines.c.product_id,
-            pick_task_lines.c.barcode,
-            pick_task_lines.c.sku,
-            pick_task_lines.c.name,
-            pick_task_lines.c.quantity,
-            pick_task_lines.c.scanned_quantity,
-        )
+        select(*_LINE_COLUMNS)
         .where(pick_task_lines.c.pick_task_id == pick_task_id)
-        .order_by(pick_task_lines.c.sku, pick_task_lines.c.reservation_id)
+        .order_by(*_LINE_ORDER)
     )
     return [PackLine(**row._mapping) for row in rows]
+
+
+def load_task_with_lines(
+    connection: Connection, pick_task_id: str
+) -> tuple[TaskRow, list[PackLine]]:
+    """The task and its lines in one statement (unlocked); NotFound when there is no task."""
+    line_labels = [column.label(f"line_{column.name}") for column in _LINE_COLUMNS]
+    rows = connection.execute(
+        select(
+            pick_tasks.c.id,
+            pick_tasks.c.order_id,
+            pick_tasks.c.warehouse_id,
+            pick_tasks.c.state,
+            pick_tasks.c.version,
+            *line_labels,
+        )
+        .select_from(
+            pick_tasks.outerjoin(pick_task_lines, pick_task_lines.c.pick_task_id == pick_tasks.c.id)
+        )
+        .where(pick_tasks.c.id == pick_task_id)
+        .order_by(*_LINE_ORDER)
+    ).all()
+    if not rows:
+        raise NotFound("pick task", pick_task_id)
+    first = rows[0]
+    task = TaskRow(
+        first.id, first.order_id, first.warehouse_id, PickTaskState(first.state), first.version
+    )
+    lines = [
+        PackLine(
+            **{
+                column.name: row._mapping[label.name]
+                for column, label in zip(_LINE_COLUMNS, line_labels, strict=True)
+            }
+        )
+        for row in rows
+        if row._mapping[line_labels[0].name] is not None
+    ]
+    return task, lines
 
 
 def reservations_already_tasked(connection: Connection, reservation_ids: Iterable[str]) -> set[str]:

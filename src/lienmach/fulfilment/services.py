@@ -156,12 +156,11 @@ def scan_unit(uow: UnitOfWork, *, pick_task_id: str, code: str) -> ScanOutcome:
     and returned with accepted=False and a message the packer can act on.
     """
     connection = uow.connection
-    task = repository.load_task(connection, pick_task_id)
+    task, lines = repository.load_task_with_lines(connection, pick_task_id)
     _require_packable(task)
     # A concurrent scan may fill the chosen line between reading and counting; then the
     # lines are read again and the code is checked afresh (bounded by the number of units).
     while True:
-        lines = repository.load_lines(connection, task.id)
         result = scan(lines, code)
         if not result.accepted or result.line is None:
             remaining = sum(line.remaining for line in lines)
@@ -185,6 +184,7 @@ def scan_unit(uow: UnitOfWork, *, pick_task_id: str, code: str) -> ScanOutcome:
                 )
             )
             return ScanOutcome(accepted=True, message=result.message, remaining=remaining)
+        lines = repository.load_lines(connection, task.id)
 
 
 def _dimension_errors(**dimensions: int | None) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from lienmach.customers.geography import distance_km
 from lienmach.inventory.events import (
@@ -100,43 +100,42 @@ def reserve_line(
     return made
 
 
-def release_reservations(uow: UnitOfWork, *, reservation_ids: Sequence[str]) -> int:
-    """Give back the units of active reservations; returns how many units were released."""
-    released = 0
-    for reservation in _active(uow, reservation_ids):
-        _finish(uow, reservation.id, ReservationState.RELEASED)
-        uow.connection.execute(
-            update(stock_levels)
-            .where(
-                stock_levels.c.product_id == reservation.product_id,
-                stock_levels.c.warehouse_id == reservation.warehouse_id,
-            )
-            .values(reserved=stock_levels.c.reserved - reservation.quantity)
-        )
-        released += reservation.quantity
+def release_reservations(
+    uow: UnitOfWork,
+    *,
+    reservation_ids: Sequence[str],
+    reservations: Sequence[ReservationView] | None = None,
+) -> int:
+    """Give back the units of active reservations; returns how many units were released.
+
+    ``reservations``: these reservations as the caller already read them in this unit of
+    work, to spare reading them again (None: read here).
+    """
+    active = _active(uow, reservation_ids, reservations)
+    _finish(uow, active, ReservationState.RELEASED)
+    _lower_stock(uow, active, on_hand=False)
+    for reservation in active:
         uow.publish(_moved(ReservationReleased, reservation))
-    return released
+    return sum(reservation.quantity for reservation in active)
 
 
-def issue_reserved_stock(uow: UnitOfWork, *, reservation_ids: Sequence[str]) -> int:
-    """Reserved units leave the warehouse: on hand and reserved both go down."""
-    issued = 0
-    for reservation in _active(uow, reservation_ids):
-        _finish(uow, reservation.id, ReservationState.ISSUED)
-        uow.connection.execute(
-            update(stock_levels)
-            .where(
-                stock_levels.c.product_id == reservation.product_id,
-                stock_levels.c.warehouse_id == reservation.warehouse_id,
-            )
-            .values(
-                on_hand=stock_levels.c.on_hand - reservation.quantity,
-                reserved=stock_levels.c.reserved - reservation.quantity,
-            )
-        )
-        issued += reservation.quantity
+def issue_reserved_stock(
+    uow: UnitOfWork,
+    *,
+    reservation_ids: Sequence[str],
+    reservations: Sequence[ReservationView] | None = None,
+) -> int:
+    """Reserved units leave the warehouse: on hand and reserved both go down.
+
+    ``reservations``: these reservations as the caller already read them in this unit of
+    work, to spare reading them again (None: read here).
+    """
+    active = _active(uow, reservation_ids, reservations)
+    _finish(uow, active, ReservationState.ISSUED)
+    _lower_stock(uow, active, on_hand=True)
+    for reservation in active:
         uow.publish(_moved(StockIssued, reservation))
-    return issued
+    return sum(reservation.quantity for reservation in active)
 
 
 def return_stock(
@@ -246,19 +245,58 @@ def _record_reservation(
     return reservation
 
 
-def _active(uow: UnitOfWork, reservation_ids: Sequence[str]) -> list[ReservationView]:
-    found = get_reservations(uow.connection, reservation_ids)
+def _active(
+    uow: UnitOfWork,
+    reservation_ids: Sequence[str],
+    known: Sequence[ReservationView] | None = None,
+) -> list[ReservationView]:
+    """The active ones among ``reservation_ids``, by id; read unless the caller ``known`` them."""
+    if known is None:
+        found = get_reservations(uow.connection, reservation_ids)
+    else:
+        wanted = set(reservation_ids)
+        found = sorted((r for r in known if r.id in wanted), key=lambda r: r.id)
     return [r for r in found if r.state == ReservationState.ACTIVE.value]
 
 
-def _finish(uow: UnitOfWork, reservation_id: str, state: ReservationState) -> None:
-    changed = uow.connection.execute(
-        update(reservations)
-        .where(reservations.c.id == reservation_id, reservations.c.state == ReservationState.ACTIVE)
-        .values(state=state.value, finished_at=uow.now())
-    ).rowcount
-    if changed != 1:
-        raise DomainError(f"reservation {reservation_id} is no longer active")
+def _finish(uow: UnitOfWork, active: Sequence[ReservationView], state: ReservationState) -> None:
+    if not active:
+        return
+    ids = [reservation.id for reservation in active]
+    finished = set(
+        uow.connection.execute(
+            update(reservations)
+            .where(reservations.c.id.in_(ids), reservations.c.state == ReservationState.ACTIVE)
+            .values(state=state.value, finished_at=uow.now())
+            .returning(reservations.c.id)
+        ).scalars()
+    )
+    for reservation_id in ids:
+        if reservation_id not in finished:
+            raise DomainError(f"reservation {reservation_id} is no longer active")
+
+
+def _lower_stock(uow: UnitOfWork, active: Sequence[ReservationView], *, on_hand: bool) -> None:
+    """Take the reservations' units off ``reserved`` (and off ``on_hand`` when they left)."""
+    if not active:
+        return
+    values = {"reserved": stock_levels.c.reserved - bindparam("units")}
+    if on_hand:
+        values["on_hand"] = stock_levels.c.on_hand - bindparam("units")
+    uow.connection.execute(
+        update(stock_levels)
+        .where(
+            stock_levels.c.product_id == bindparam("product"),
+            stock_levels.c.warehouse_id == bindparam("warehouse"),
+        )
+        .values(values),
+        # Stock rows in (product, warehouse) order, the order every reservation takes them in:
+        # two transactions never wait on each other's rows crosswise (no deadlock).
+        [
+            {"product": r.product_id, "warehouse": r.warehouse_id, "units": r.quantity}
+            for r in sorted(active, key=lambda r: (r.product_id, r.warehouse_id, r.id))
+        ],
+    )
 
 
 def _moved(

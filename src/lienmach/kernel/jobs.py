@@ -47,8 +47,8 @@ class _Claimed:
 
 
 class JobRunner:
-    """Claims due jobs, performs their I/O side by side in a small thread pool, then records
-    every outcome of the batch in one transaction (a savepoint per job)."""
+    """Claims due jobs and runs them side by side in a small thread pool: each performs its
+    I/O, then records its outcome in its own transaction."""
 
     def __init__(self, kinds: Mapping[str, JobKind], *, io_threads: int = 8) -> None:
         self.kinds = dict(kinds)
@@ -70,9 +70,13 @@ class JobRunner:
         claimed = self._claim(engine, clock, limit)
         if not claimed:
             return 0
-        outcomes = list(self._executor().map(self._perform, claimed))
-        self._record(clock, open_uow, claimed, outcomes)
+        # Each job records its outcome as soon as its own I/O is done, so a killed worker
+        # repeats at most the I/O that was in flight, not a whole batch.
+        list(self._executor().map(lambda job: self._run(clock, open_uow, job), claimed))
         return len(claimed)
+
+    def _run(self, clock: Clock, open_uow: Callable[[str], UnitOfWork], job: _Claimed) -> None:
+        self._record(clock, open_uow, [job], [self._perform(job)])
 
     def close(self) -> None:
         if self._pool is not None:

@@ -88,16 +88,30 @@ _ORDER_COLUMNS = [
 _LINE_COLUMNS = [getattr(order_lines.c, name) for name in OrderLineView.__dataclass_fields__]
 
 
+_LINE_LABELS = [column.label(f"line_{column.name}") for column in _LINE_COLUMNS]
+_ORDER_NAMES = [column.name for column in _ORDER_COLUMNS]
+_LINE_NAMES = [column.name for column in _LINE_COLUMNS]
+_FIRST_LINE_COLUMN = len(_ORDER_COLUMNS)
+
+
 def get_order(connection: Connection, order_id: str) -> OrderView | None:
-    row = connection.execute(select(*_ORDER_COLUMNS).where(orders.c.id == order_id)).first()
-    if row is None:
-        return None
-    lines = connection.execute(
-        select(*_LINE_COLUMNS)
-        .where(order_lines.c.order_id == order_id)
+    # One statement: the order's columns repeat on each of its lines (outer join: no lines → one
+    # row whose line columns are NULL).
+    rows = connection.execute(
+        select(*_ORDER_COLUMNS, *_LINE_LABELS)
+        .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
+        .where(orders.c.id == order_id)
         .order_by(order_lines.c.position)
-    )
-    return OrderView(**row._mapping, lines=[OrderLineView(**line._mapping) for line in lines])
+    ).all()
+    if not rows:
+        return None
+    lines = [
+        OrderLineView(**dict(zip(_LINE_NAMES, row[_FIRST_LINE_COLUMN:], strict=True)))
+        for row in rows
+        if row[_FIRST_LINE_COLUMN] is not None
+    ]
+    order = dict(zip(_ORDER_NAMES, rows[0][:_FIRST_LINE_COLUMN], strict=True))
+    return OrderView(**order, lines=lines)
 
 
 def list_orders(

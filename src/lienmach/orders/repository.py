@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -35,12 +35,26 @@ class OrderAggregate:
     lines: dict[str, LineUnits] = field(default_factory=dict)
     product_of_line: dict[str, str] = field(default_factory=dict)
 
+    # The lines as they are in the database, so that saving writes only the lines that moved.
+    saved: dict[str, LineUnits] = field(default_factory=dict)
+
     def next_state(self) -> OrderState:
         return derive_state(list(self.lines.values()), fulfilment_stage=self.fulfilment_stage)
 
+    def mark_saved(self) -> None:
+        self.saved = {line_id: replace(units) for line_id, units in self.lines.items()}
+
+    def changed_lines(self) -> dict[str, LineUnits]:
+        return {
+            line_id: units
+            for line_id, units in self.lines.items()
+            if self.saved.get(line_id) != units
+        }
+
 
 def load(connection: Connection, order_id: str) -> OrderAggregate:
-    row = connection.execute(
+    """The order with its lines' unit counters, in one statement."""
+    rows = connection.execute(
         select(
             orders.c.id,
             orders.c.customer_id,
@@ -50,10 +64,18 @@ def load(connection: Connection, order_id: str) -> OrderAggregate:
             orders.c.paid_vnd,
             orders.c.total_vnd,
             orders.c.version,
-        ).where(orders.c.id == order_id)
-    ).first()
-    if row is None:
+            order_lines.c.id.label("line_id"),
+            order_lines.c.product_id.label("line_product_id"),
+            order_lines.c.quantity.label("line_quantity"),
+            *[getattr(order_lines.c, column) for column in _COUNTERS.values()],
+        )
+        .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
+        .where(orders.c.id == order_id)
+        .order_by(order_lines.c.position)
+    ).all()
+    if not rows:
         raise NotFound("order", order_id)
+    row = rows[0]
     aggregate = OrderAggregate(
         id=row.id,
         customer_id=row.customer_id,
@@ -64,22 +86,15 @@ def load(connection: Connection, order_id: str) -> OrderAggregate:
         total_vnd=row.total_vnd,
         version=row.version,
     )
-    line_rows = connection.execute(
-        select(
-            order_lines.c.id,
-            order_lines.c.product_id,
-            order_lines.c.quantity,
-            *[getattr(order_lines.c, column) for column in _COUNTERS.values()],
-        )
-        .where(order_lines.c.order_id == order_id)
-        .order_by(order_lines.c.position)
-    )
-    for line in line_rows:
-        aggregate.lines[line.id] = LineUnits(
-            quantity=line.quantity,
+    for line in rows:
+        if line.line_id is None:
+            continue
+        aggregate.lines[line.line_id] = LineUnits(
+            quantity=line.line_quantity,
             **{name: getattr(line, column) for name, column in _COUNTERS.items()},
         )
-        aggregate.product_of_line[line.id] = line.product_id
+        aggregate.product_of_line[line.line_id] = line.line_product_id
+    aggregate.mark_saved()
     return aggregate
 
 
@@ -101,15 +116,18 @@ def save(connection: Connection, aggregate: OrderAggregate, **order_changes: Any
     ).rowcount
     if changed != 1:
         raise ConcurrencyConflict(f"order {aggregate.id} was changed by someone else; retry")
-    connection.execute(
-        update(order_lines)
-        .where(order_lines.c.id == bindparam("line_id"))
-        .values({column: bindparam(f"new_{name}") for name, column in _COUNTERS.items()}),
-        [
-            {"line_id": line_id, **{f"new_{name}": getattr(units, name) for name in _COUNTERS}}
-            for line_id, units in aggregate.lines.items()
-        ],
-    )
+    changed_lines = aggregate.changed_lines()
+    if changed_lines:
+        connection.execute(
+            update(order_lines)
+            .where(order_lines.c.id == bindparam("line_id"))
+            .values({column: bindparam(f"new_{name}") for name, column in _COUNTERS.items()}),
+            [
+                {"line_id": line_id, **{f"new_{name}": getattr(units, name) for name in _COUNTERS}}
+                for line_id, units in changed_lines.items()
+            ],
+        )
     aggregate.version += 1
     aggregate.state = new_state
+    aggregate.mark_saved()
     return new_state

@@ -139,7 +139,25 @@ def place_order(
             total_vnd=money.total_vnd,
         )
     )
-    aggregate = repository.load(uow.connection, order_id)
+    # Built from what was just inserted rather than read back: every unit starts backordered.
+    aggregate = repository.OrderAggregate(
+        id=order_id,
+        customer_id=customer_id,
+        state=OrderState.PLACED,
+        fulfilment_stage="none",
+        payment_method=checked.payment_method,
+        paid_vnd=0,
+        total_vnd=money.total_vnd,
+        version=1,
+        lines={
+            line_id: LineUnits(quantity=line.quantity, backordered=line.quantity)
+            for line_id, line in zip(line_ids, checked.lines, strict=True)
+        },
+        product_of_line={
+            line_id: line.product_id for line_id, line in zip(line_ids, checked.lines, strict=True)
+        },
+    )
+    aggregate.mark_saved()
     _reserve_backorders(uow, aggregate, destination=checked.ship_province_code)
     state = repository.save(uow.connection, aggregate)
     return PlacedOrder(order_id, number, state.value, money.total_vnd)
@@ -298,8 +316,9 @@ def cancel_order(uow: UnitOfWork, *, order_id: str, reason: str) -> None:
             f"order {order_id} is {aggregate.state.value}; once packed it can no longer be"
             " cancelled: refuse the delivery or take a return instead"
         )
-    active = [r.id for r in reservations_for_order(uow.connection, order_id) if r.state == "active"]
-    inventory.release_reservations(uow, reservation_ids=active)
+    found = reservations_for_order(uow.connection, order_id)
+    active = [r.id for r in found if r.state == "active"]
+    inventory.release_reservations(uow, reservation_ids=active, reservations=found)
     for units in aggregate.lines.values():
         units.cancelled += units.reserved + units.backordered
         units.reserved = units.backordered = 0

@@ -7,9 +7,11 @@ path reaches it first: the booking handler, a delivery callback or a failure.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from lienmach.inventory import queries as inventory_queries
 from lienmach.inventory import services as inventory_services
+from lienmach.inventory.queries import ReservationView
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import services as order_services
 from lienmach.shipping import repository
@@ -18,10 +20,15 @@ from lienmach.shipping.model import ShipmentState
 from lienmach.shipping.repository import ShipmentRecord
 
 
-def line_quantities(uow: UnitOfWork, record: ShipmentRecord) -> dict[str, int]:
-    """Units per order line travelling in this shipment (from its reservations)."""
+def line_quantities(
+    uow: UnitOfWork, record: ShipmentRecord, reservations: Sequence[ReservationView] | None = None
+) -> dict[str, int]:
+    """Units per order line travelling in this shipment (from its reservations, read unless
+    given)."""
+    if reservations is None:
+        reservations = inventory_queries.get_reservations(uow.connection, record.reservation_ids)
     quantities: dict[str, int] = defaultdict(int)
-    for reservation in inventory_queries.get_reservations(uow.connection, record.reservation_ids):
+    for reservation in reservations:
         quantities[reservation.line_id] += reservation.quantity
     return dict(quantities)
 
@@ -30,12 +37,16 @@ def hand_over(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
     """Issue the parcel's reserved stock and tell the order it shipped, once."""
     if record.issued_at is not None:
         return record
-    inventory_services.issue_reserved_stock(uow, reservation_ids=list(record.reservation_ids))
+    # Read once: issuing changes only their state, not the lines and units counted below.
+    reservations = inventory_queries.get_reservations(uow.connection, record.reservation_ids)
+    inventory_services.issue_reserved_stock(
+        uow, reservation_ids=list(record.reservation_ids), reservations=reservations
+    )
     order_services.record_shipped(
         uow,
         order_id=record.order_id,
         shipment_id=record.id,
-        quantities=line_quantities(uow, record),
+        quantities=line_quantities(uow, record, reservations),
     )
     return repository.change(uow.connection, record, issued_at=uow.now())
 
@@ -72,7 +83,7 @@ def bring_back(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
         uow,
         order_id=record.order_id,
         shipment_id=record.id,
-        quantities=line_quantities(uow, record),
+        quantities=line_quantities(uow, record, reservations),
     )
     record = repository.change(
         uow.connection, record, state=ShipmentState.RETURNED.value, returned_at=uow.now()

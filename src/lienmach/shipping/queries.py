@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -99,58 +100,80 @@ def quote_shipping(
     ]
 
 
-def _history(connection: Connection, shipment_id: str) -> tuple[StatusView, ...]:
+def _histories(
+    connection: Connection, shipment_ids: Sequence[str]
+) -> dict[str, tuple[StatusView, ...]]:
+    if not shipment_ids:
+        return {}
     rows = connection.execute(
         select(
+            shipment_events.c.shipment_id,
             shipment_events.c.status,
             shipment_events.c.carrier_status,
             shipment_events.c.occurred_at,
             shipment_events.c.note,
         )
-        .where(shipment_events.c.shipment_id == shipment_id)
+        .where(shipment_events.c.shipment_id.in_(sorted(set(shipment_ids))))
         .order_by(shipment_events.c.occurred_at, shipment_events.c.id)
     )
-    return tuple(
-        StatusView(row.status, row.carrier_status, as_utc(row.occurred_at), row.note)
-        for row in rows
-    )
+    histories: dict[str, list[StatusView]] = {}
+    for row in rows:
+        histories.setdefault(row.shipment_id, []).append(
+            StatusView(row.status, row.carrier_status, as_utc(row.occurred_at), row.note)
+        )
+    return {shipment_id: tuple(history) for shipment_id, history in histories.items()}
 
 
-def _view(connection: Connection, record: ShipmentRecord) -> ShipmentView:
+def _views(connection: Connection, records: Sequence[ShipmentRecord]) -> list[ShipmentView]:
+    """Views of several shipments in three statements, however many there are."""
+    if not records:
+        return []
     names = repository.carrier_names(connection)
-    return ShipmentView(
-        id=record.id,
-        order_id=record.order_id,
-        parcel_id=record.parcel_id,
-        warehouse_id=record.warehouse_id,
-        carrier_id=record.carrier_id,
-        carrier_name=names.get(record.carrier_id, record.carrier_id),
-        service_level=record.service_level,
-        state=record.state.value,
-        tracking_code=record.tracking_code,
-        fee_vnd=record.fee_vnd,
-        cod_amount_vnd=record.cod_amount_vnd,
-        weight_grams=record.weight_grams,
-        promised_at=record.promised_at,
-        choice_reason=record.choice_reason,
-        reservation_ids=record.reservation_ids,
-        created_at=record.created_at,
-        booked_at=record.booked_at,
-        delivered_at=record.delivered_at,
-        history=_history(connection, record.id),
-    )
+    histories = _histories(connection, [record.id for record in records])
+    return [
+        ShipmentView(
+            id=record.id,
+            order_id=record.order_id,
+            parcel_id=record.parcel_id,
+            warehouse_id=record.warehouse_id,
+            carrier_id=record.carrier_id,
+            carrier_name=names.get(record.carrier_id, record.carrier_id),
+            service_level=record.service_level,
+            state=record.state.value,
+            tracking_code=record.tracking_code,
+            fee_vnd=record.fee_vnd,
+            cod_amount_vnd=record.cod_amount_vnd,
+            weight_grams=record.weight_grams,
+            promised_at=record.promised_at,
+            choice_reason=record.choice_reason,
+            reservation_ids=record.reservation_ids,
+            created_at=record.created_at,
+            booked_at=record.booked_at,
+            delivered_at=record.delivered_at,
+            history=histories.get(record.id, ()),
+        )
+        for record in records
+    ]
 
 
 def get_shipment(connection: Connection, shipment_id: str) -> ShipmentView | None:
     record = repository.get(connection, shipment_id)
-    return _view(connection, record) if record else None
+    return _views(connection, [record])[0] if record else None
+
+
+def shipment_reservation_ids(connection: Connection, shipment_id: str) -> tuple[str, ...] | None:
+    """The reservations travelling in a shipment (None: no such shipment); one column read."""
+    row = connection.execute(
+        select(shipments.c.reservation_ids).where(shipments.c.id == shipment_id)
+    ).first()
+    return None if row is None else tuple(row.reservation_ids or ())
 
 
 def shipments_for_order(connection: Connection, order_id: str) -> list[ShipmentView]:
     rows = connection.execute(
         select(shipments).where(shipments.c.order_id == order_id).order_by(shipments.c.created_at)
     )
-    return [_view(connection, repository.to_record(row._mapping)) for row in rows]
+    return _views(connection, [repository.to_record(row._mapping) for row in rows])
 
 
 def find_by_tracking_code(connection: Connection, tracking_code: str) -> ShipmentView | None:
@@ -158,7 +181,7 @@ def find_by_tracking_code(connection: Connection, tracking_code: str) -> Shipmen
     row = connection.execute(
         select(shipments).where(shipments.c.tracking_code == tracking_code.strip().upper())
     ).first()
-    return _view(connection, repository.to_record(row._mapping)) if row else None
+    return _views(connection, [repository.to_record(row._mapping)])[0] if row else None
 
 
 def on_time_rates(connection: Connection, *, min_deliveries: int = 1) -> dict[str, float]:
@@ -208,14 +231,10 @@ OPEN_STATES = ("booked", "picked_up", "in_transit")
 
 def open_shipments(connection: Connection, *, limit: int = 200) -> list[ShipmentView]:
     """Shipments with the carrier and not yet delivered or returned, oldest first."""
-    ids = (
-        connection.execute(
-            select(shipments.c.id)
-            .where(shipments.c.state.in_(OPEN_STATES))
-            .order_by(shipments.c.created_at, shipments.c.id)
-            .limit(limit)
-        )
-        .scalars()
-        .all()
+    rows = connection.execute(
+        select(shipments)
+        .where(shipments.c.state.in_(OPEN_STATES))
+        .order_by(shipments.c.created_at, shipments.c.id)
+        .limit(limit)
     )
-    return [view for view in (get_shipment(connection, shipment_id) for shipment_id in ids) if view]
+    return _views(connection, [repository.to_record(row._mapping) for row in rows])

@@ -91,16 +91,15 @@ def insert(connection: Connection, row: Mapping[str, Any]) -> None:
 
 def change(connection: Connection, record: ShipmentRecord, **values: Any) -> ShipmentRecord:
     """Update the row if nobody changed it since ``record`` was read; returns the new record."""
-    done = connection.execute(
+    row = connection.execute(
         update(shipments)
         .where(shipments.c.id == record.id, shipments.c.version == record.version)
         .values(**values, version=record.version + 1)
-    ).rowcount
-    if done != 1:
+        .returning(*shipments.c)
+    ).first()
+    if row is None:
         raise ConcurrencyConflict(f"shipment {record.id} was changed meanwhile; retry")
-    fresh = get(connection, record.id)
-    assert fresh is not None
-    return fresh
+    return to_record(row._mapping)
 
 
 def event_seen(connection: Connection, carrier_id: str, carrier_event_id: str) -> bool:

@@ -255,11 +255,12 @@ def record_carrier_update(
     )
     if record is None:
         raise NotFound("shipment", f"{carrier_id}:{tracking_code}")
-    if repository.event_seen(uow.connection, carrier_id, carrier_event_id):
-        return "duplicate"
     effect = status_effect(record.state, target)
     if effect == "ignore":
-        return "ignored"
+        # A repeat is told apart from an out-of-order status only here: otherwise the unique
+        # (carrier, carrier event) of add_event below recognises it without a lookup first.
+        seen = repository.event_seen(uow.connection, carrier_id, carrier_event_id)
+        return "duplicate" if seen else "ignored"
     occurred = as_utc(occurred_at)
     added = repository.add_event(
         uow.connection,
