@@ -7,11 +7,8 @@ and there is no duplicate invoice, posting or e-mail.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -24,60 +21,16 @@ from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.tables import event_deliveries, jobs
 from lienmach.notifications.tables import outbound_messages
-from lienmach.orders.model import FINAL
-from lienmach.orders.tables import orders
 from lienmach.simulator.journey import place_random_order
 from lienmach.simulator.people import People
 from lienmach.simulator.seed import DemoCompany
-from tests.conftest import POSTGRES_URL, Database, _postgres_database
 from tests.factories import seed_company
+from tests.reliability.workers import final_orders, start_worker, work_left
 
 pytestmark = pytest.mark.reliability
 
 ORDERS = 1_000
 KILLS = 20
-
-
-@pytest.fixture
-def postgres() -> Database:
-    yield from _postgres_database()
-
-
-def _worker(database: Database, settings, log) -> subprocess.Popen[bytes]:  # type: ignore[no-untyped-def]
-    environment = dict(os.environ)
-    environment.update(
-        LIENMACH_DATABASE_URL=f"{POSTGRES_URL}?options=-csearch_path%3D{database.schema}",
-        LIENMACH_SMTP_PORT=str(settings.smtp_port),
-        LIENMACH_SMS_GATEWAY_URL=settings.sms_gateway_url,
-        LIENMACH_CARRIER_API_URL=settings.carrier_api_url,
-        LIENMACH_CARRIER_SECRET=settings.carrier_secret,
-    )
-    return subprocess.Popen(
-        [sys.executable, "-m", "lienmach.cli", "worker", "--batch", "100", "--idle-sleep", "0.05"],
-        env=environment,
-        stdout=log,
-        stderr=log,
-    )
-
-
-def _final_orders(runtime) -> int:  # type: ignore[no-untyped-def]
-    with runtime.engine.connect() as connection:
-        return int(
-            connection.execute(
-                select(func.count()).where(orders.c.state.in_([state.value for state in FINAL]))
-            ).scalar_one()
-        )
-
-
-def _work_left(runtime) -> int:  # type: ignore[no-untyped-def]
-    with runtime.engine.connect() as connection:
-        deliveries = connection.execute(
-            select(func.count()).where(event_deliveries.c.state == "pending")
-        ).scalar_one()
-        running = connection.execute(
-            select(func.count()).where(jobs.c.state.in_(["pending", "running"]))
-        ).scalar_one()
-    return int(deliveries) + int(running)
 
 
 def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
@@ -102,7 +55,7 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115 - closed at the end
     placed = 0
     kills = 0
-    worker = _worker(postgres, settings, log)
+    worker = start_worker(postgres, settings, log)
     while kills < KILLS or placed < ORDERS:
         for _ in range(min(60, ORDERS - placed)):
             place_random_order(runtime, demo, rng, pay_rate=1.0)
@@ -112,18 +65,18 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         kills += 1
-        worker = _worker(postgres, settings, log)
+        worker = start_worker(postgres, settings, log)
 
     # Then a last worker finishes the work, and every order reaches a final state.
     deadline = time.monotonic() + 240
-    while (_final_orders(runtime) < ORDERS or _work_left(runtime)) and time.monotonic() < deadline:
+    while (final_orders(runtime) < ORDERS or work_left(runtime)) and time.monotonic() < deadline:
         people.work_round(limit=500)
         time.sleep(0.2)
     worker.send_signal(signal.SIGTERM)
     worker.wait(timeout=30)
     log.close()
     assert kills >= KILLS
-    assert _final_orders(runtime) == ORDERS
+    assert final_orders(runtime) == ORDERS
 
     with runtime.engine.connect() as connection:
         # Nothing left behind or parked as dead.

@@ -260,12 +260,7 @@ def record_shipped(
     uow: UnitOfWork, *, order_id: str, shipment_id: str, quantities: Mapping[str, int]
 ) -> None:
     """Units of the order left with a carrier (``quantities`` by line id)."""
-    aggregate = repository.load(uow.connection, order_id)
-    for line_id, quantity in quantities.items():
-        units = _line(aggregate, line_id)
-        units.reserved -= quantity
-        units.shipped += quantity
-        _check_units(order_id, line_id, units)
+    aggregate = _moved(uow, order_id, quantities, source="reserved", target="shipped")
     aggregate.fulfilment_stage = "picking" if _reserved(aggregate) else "none"
     state = repository.save(uow.connection, aggregate)
     uow.publish(
@@ -279,11 +274,7 @@ def record_delivered(
     uow: UnitOfWork, *, order_id: str, shipment_id: str, quantities: Mapping[str, int]
 ) -> None:
     """The customer received these units; the order closes when every unit has arrived."""
-    aggregate = repository.load(uow.connection, order_id)
-    for line_id, quantity in quantities.items():
-        units = _line(aggregate, line_id)
-        units.delivered += quantity
-        _check_units(order_id, line_id, units)
+    aggregate = _moved(uow, order_id, quantities, target="delivered")
     state = repository.save(uow.connection, aggregate, **_closed_if_final(uow, aggregate))
     if state == OrderState.DELIVERED:
         uow.publish(OrderDelivered(order_id=order_id, customer_id=aggregate.customer_id))
@@ -293,17 +284,32 @@ def record_returned(
     uow: UnitOfWork, *, order_id: str, shipment_id: str, quantities: Mapping[str, int]
 ) -> None:
     """Shipped units came back undelivered."""
-    aggregate = repository.load(uow.connection, order_id)
-    for line_id, quantity in quantities.items():
-        units = _line(aggregate, line_id)
-        units.returned += quantity
-        _check_units(order_id, line_id, units)
+    aggregate = _moved(uow, order_id, quantities, target="returned")
     state = repository.save(uow.connection, aggregate, **_closed_if_final(uow, aggregate))
     uow.publish(
         OrderReturned(
             order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.RETURNED
         )
     )
+
+
+def _moved(
+    uow: UnitOfWork,
+    order_id: str,
+    quantities: Mapping[str, int],
+    *,
+    target: str,
+    source: str | None = None,
+) -> repository.OrderAggregate:
+    """The order with ``quantities`` (by line) counted in ``target`` (and out of ``source``)."""
+    aggregate = repository.load(uow.connection, order_id)
+    for line_id, quantity in quantities.items():
+        units = _line(aggregate, line_id)
+        if source is not None:
+            setattr(units, source, getattr(units, source) - quantity)
+        setattr(units, target, getattr(units, target) + quantity)
+        _check_units(order_id, line_id, units)
+    return aggregate
 
 
 def cancel_order(uow: UnitOfWork, *, order_id: str, reason: str) -> None:
