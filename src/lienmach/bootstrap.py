@@ -18,6 +18,7 @@ from lienmach import (
     orders,
     shipping,
 )
+from lienmach.access import tables as access_tables
 from lienmach.aftersales import events as aftersales_events
 from lienmach.aftersales import handlers as aftersales_handlers
 from lienmach.aftersales import tables as aftersales_tables
@@ -77,6 +78,7 @@ TABLE_MODULES = (
     shipping_tables,
     billing_tables,
     aftersales_tables,
+    access_tables,
 )
 
 # The order journey of DESIGN.md §1.1, read top to bottom: who reacts to what.

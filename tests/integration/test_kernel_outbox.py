@@ -112,7 +112,7 @@ def test_effects_happen_once_and_failures_retry_then_park_as_dead(
         kernel_runtime.work_once()
         clock.advance(timedelta(minutes=10))
 
-    assert calls == ["T1"]
+    assert set(calls) == {"T1"}  # a handler may run again after a rolled-back batch
     with kernel_runtime.engine.connect() as connection:
         assert connection.execute(select(effects.c.key)).scalars().all() == ["T1"]
         states = dict(

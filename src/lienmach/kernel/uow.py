@@ -39,7 +39,7 @@ class UnitOfWork:
         self.clock = clock
         self.actor = actor
         self._subscribers_of = subscribers_of
-        self._events: list[tuple[str, Event, datetime]] = []
+        self._events: list[tuple[str, Event, datetime, str]] = []
         self._jobs: list[dict[str, Any]] = []
         self.published: list[tuple[str, Event]] = []
         self._connection: Connection | None = connection
@@ -80,7 +80,7 @@ class UnitOfWork:
     def publish(self, event: Event) -> str:
         """Record a fact; it is written to the log when the unit of work commits."""
         event_id = new_id()
-        self._events.append((event_id, event, self.clock.now()))
+        self._events.append((event_id, event, self.clock.now(), self.actor))
         return event_id
 
     def record_job(
@@ -129,13 +129,13 @@ class UnitOfWork:
         log_rows: list[dict[str, Any]] = []
         object_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
-        for event_id, event, occurred_at in self._events:
+        for event_id, event, occurred_at, actor in self._events:
             log_rows.append(
                 {
                     "id": event_id,
                     "type": event.type_name(),
                     "occurred_at": occurred_at,
-                    "actor": self.actor,
+                    "actor": actor,
                     "payload": event.payload(),
                 }
             )
