@@ -1,4 +1,4 @@
-"""The ``lienmach`` command: demo, serve, worker, migrate."""
+"""The ``lienmach`` command: demo, serve, worker, migrate, api-key."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from lienmach.settings import Settings
 
@@ -101,6 +102,49 @@ def demo(
         serve_after=serve_after,
         port=port,
     )
+
+
+api_key_app = typer.Typer(help="API keys for the REST API.")
+app.add_typer(api_key_app, name="api-key")
+
+
+@api_key_app.command("create")
+def api_key_create(
+    name: Annotated[str, typer.Option(help="who uses the key; the actor of what it does")],
+    scopes: Annotated[str, typer.Option(help="comma-separated, e.g. orders:read,warehouse or *")],
+) -> None:
+    """Create an API key with scopes; the key is printed once and never stored."""
+    from lienmach.access.services import create_api_key
+    from lienmach.bootstrap import build_runtime
+    from lienmach.kernel.errors import InvalidInput
+
+    runtime = build_runtime()
+    try:
+        key_id, key = runtime.run(create_api_key, name=name, scopes=scopes.split(","))
+    except InvalidInput as refused:
+        for field, message in refused.errors.items():
+            console.print(f"[red]{field}[/red]: {message}")
+        raise typer.Exit(2) from None
+    console.print(
+        f"[green]API key {key_id} created[/green] for {escape(name)!r}."
+        " Keep it now; it is not shown again:"
+    )
+    typer.echo(key)
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id, key_…")]) -> None:
+    """Revoke an API key: every request with it is refused from now on."""
+    from lienmach.access.services import revoke_api_key
+    from lienmach.bootstrap import build_runtime
+    from lienmach.kernel.errors import NotFound
+
+    try:
+        build_runtime().run(revoke_api_key, key_id=key_id)
+    except NotFound as missing:
+        console.print(f"[red]{escape(str(missing))}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"API key {key_id} revoked.")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from lienmach.access.services import create_api_key
 from lienmach.aftersales.queries import list_tickets, nps_summary
 from lienmach.billing.queries import count_invoices, trial_balance
 from lienmach.bootstrap import build_runtime
@@ -94,6 +95,7 @@ def run_demo(
             f" {len(company.warehouses)} warehouses, 3 carriers,"
             f" {len(company.customers)} customers."
         )
+        _key_id, api_key = runtime.run(create_api_key, name="demo", scopes=["*"])
         people = People(runtime, rng=rng, carriers=boxes.carriers)
         with _progress(console) as progress:
             task = progress.add_task("Orders through the journey", total=orders)
@@ -111,7 +113,7 @@ def run_demo(
         print_summary(console, runtime, boxes)
         runtime.engine.dispose()
         if serve_after:
-            _serve(console, settings, port)
+            _serve(console, settings, port, api_key)
 
 
 def _progress(console: Console) -> Progress:
@@ -153,13 +155,14 @@ def print_summary(console: Console, runtime: Runtime, boxes: Sandboxes) -> None:
     console.print(table)
 
 
-def _serve(console: Console, settings: Settings, port: int) -> None:
+def _serve(console: Console, settings: Settings, port: int, api_key: str) -> None:
     from lienmach.simulator.background import background_worker
     from lienmach.web.server import serve
 
     runtime = build_runtime(settings, inline_drain=False)
     console.print(
-        f"Serving on [bold]http://127.0.0.1:{port}[/bold] (API docs at /docs). Ctrl-C to stop."
+        f"Serving on [bold]http://127.0.0.1:{port}[/bold] (API docs at /docs),"
+        f" API key (all scopes): [bold]{api_key}[/bold]. Ctrl-C to stop."
     )
     with background_worker(runtime):
         serve(runtime, host="127.0.0.1", port=port)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from lienmach.aftersales.queries import survey_for_order
 from lienmach.kernel.tables import event_log
 from lienmach.web.app import create_app
+from tests.api_client import api_client
 from tests.factories import seed_company
 
 pytestmark = pytest.mark.e2e
@@ -54,7 +55,8 @@ def test_an_order_goes_from_placed_to_resolved_ticket_over_http(runtime, clock, 
     company = seed_company(runtime)
     hanoi = company.hanoi_warehouse
     shirt = company.products["AO-001"]
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
+    public = TestClient(create_app(runtime))  # no key: tracking, callbacks, surveys are public
 
     # When a customer and a product are created and the product is received
     answer = api.post("/api/v1/customers", json=CUSTOMER)
@@ -151,7 +153,7 @@ def test_an_order_goes_from_placed_to_resolved_ticket_over_http(runtime, clock, 
     assert answer.status_code == 200 and answer.json()["state"] == "picked_up"
 
     # Then anyone with the tracking number sees where it is, and nothing personal
-    tracking = api.get(f"/api/v1/tracking/{code}")
+    tracking = public.get(f"/api/v1/tracking/{code}")
     assert tracking.status_code == 200
     assert tracking.json()["state"] == "picked_up"
     assert tracking.json()["destination_province"] == "Thành phố Hà Nội"
@@ -164,24 +166,24 @@ def test_an_order_goes_from_placed_to_resolved_ticket_over_http(runtime, clock, 
     headers, body = carrier_sandbox.advance(code, "delivering")
     before = _events(runtime)
     forged = body.replace(b"delivering", b"delivered")
-    answer = api.post(
+    answer = public.post(
         f"/api/v1/carriers/{shipment['carrier_id']}/callbacks", content=forged, headers=headers
     )
     assert answer.status_code == 401
     assert _events(runtime) == before
 
     # When the carrier's real, signed callbacks arrive
-    answer = api.post(
+    answer = public.post(
         f"/api/v1/carriers/{shipment['carrier_id']}/callbacks", content=body, headers=headers
     )
     assert answer.status_code == 200 and answer.json() == {"outcome": "applied"}
     clock.advance(timedelta(hours=6))
     headers, body = carrier_sandbox.advance(code, "delivered")
-    answer = api.post(
+    answer = public.post(
         f"/api/v1/carriers/{shipment['carrier_id']}/callbacks", content=body, headers=headers
     )
     assert answer.status_code == 200 and answer.json() == {"outcome": "applied"}
-    repeated = api.post(
+    repeated = public.post(
         f"/api/v1/carriers/{shipment['carrier_id']}/callbacks", content=body, headers=headers
     )
     assert repeated.json() == {"outcome": "duplicate"}
@@ -200,15 +202,18 @@ def test_an_order_goes_from_placed_to_resolved_ticket_over_http(runtime, clock, 
     assert positions == sorted(positions), types
     assert {"ShipmentDelivered", "OrderDelivered"} <= set(types[positions[-1] :])
     actors = {entry["type"]: entry["actor"] for entry in order["timeline"]}
-    assert actors["OrderPlaced"] == "api" and actors["PickTaskPicked"] == "picker:Hùng"
+    assert actors["OrderPlaced"] == "api-key:tests"
+    assert actors["PickTaskPicked"] == "picker:Hùng via api-key:tests"
     placed_event = next(e for e in order["timeline"] if e["type"] == "OrderPlaced")
     assert placed_event["payload"]["total_vnd"] == order["total_vnd"]
     assert tracking.json()["tracking_code"] == code
-    assert api.get(f"/api/v1/tracking/{code}").json()["state"] == "delivered"
+    assert public.get(f"/api/v1/tracking/{code}").json()["state"] == "delivered"
 
     # When the customer answers the survey with a 2
     survey = runtime.read(survey_for_order, placed["order_id"])
-    answer = api.post(f"/api/v1/surveys/{survey.token}", json={"score": 2, "comment": "Ấm bị móp"})
+    answer = public.post(
+        f"/api/v1/surveys/{survey.token}", json={"score": 2, "comment": "Ấm bị móp"}
+    )
     assert answer.status_code == 201, answer.text
 
     # Then a ticket opened by itself, linked to the order, due in 24 hours
@@ -217,7 +222,7 @@ def test_an_order_goes_from_placed_to_resolved_ticket_over_http(runtime, clock, 
     detail = api.get(f"/api/v1/tickets/{ticket['id']}").json()
     assert detail["body"] == "Ấm bị móp" and detail["sla_state"] == "on_track"
     assert detail["due_at"] > detail["opened_at"]
-    again = api.post(f"/api/v1/surveys/{survey.token}", json={"score": 10, "comment": ""})
+    again = public.post(f"/api/v1/surveys/{survey.token}", json={"score": 10, "comment": ""})
     assert again.status_code == 409
     assert len(api.get(f"/api/v1/orders/{placed['order_id']}").json()["tickets"]) == 1
 
@@ -246,7 +251,7 @@ def test_an_order_goes_from_placed_to_resolved_ticket_over_http(runtime, clock, 
 
 
 def test_health_and_the_openapi_description(runtime):
-    # Given the API
+    # Given the API, and a caller without any key
     api = TestClient(create_app(runtime))
 
     # When asked whether it is alive, and for its description
@@ -267,3 +272,16 @@ def test_health_and_the_openapi_description(runtime):
     } <= paths
     assert api.get("/docs").status_code == 200
     assert spec.json()["info"]["title"] == "Lienmach API"
+    # And the description declares the API key so /docs offers to authorise with it
+    schemes = spec.json()["components"]["securitySchemes"]
+    assert schemes["ApiKey"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schemes["ApiKey"]["description"],
+    }
+    assert schemes["ApiKeyHeader"]["in"] == "header"
+    assert schemes["ApiKeyHeader"]["name"] == "X-API-Key"
+    operations = spec.json()["paths"]
+    assert {"ApiKey": []} in operations["/api/v1/orders"]["post"]["security"]
+    assert "security" not in operations["/api/v1/tracking/{tracking_code}"]["get"]
+    assert "security" not in operations["/api/v1/health"]["get"]

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.kernel.db import metadata
 from lienmach.orders.services import place_order
-from lienmach.web.app import create_app
+from tests.api_client import api_client
 from tests.factories import seed_company
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def world(runtime) -> World:  # type: ignore[no-untyped-def]
     )
     [task] = runtime.read(tasks_for_order, placed.order_id)
     return World(
-        api=TestClient(create_app(runtime)),
+        api=api_client(runtime),
         customer_id=company.customers["Lan"],
         product_id=company.products["AO-001"],
         warehouse_id=company.hanoi_warehouse,

@@ -12,6 +12,7 @@ from lienmach.inventory.queries import stock_levels_for
 from lienmach.kernel.tables import idempotency_keys
 from lienmach.orders.tables import orders
 from lienmach.web.app import create_app
+from tests.api_client import api_client, new_key
 from tests.factories import seed_company
 
 pytestmark = pytest.mark.integration
@@ -37,7 +38,7 @@ def _order(company, quantity: int = 2) -> dict:  # type: ignore[no-untyped-def, 
 def test_the_same_key_and_body_twice_makes_one_order_and_answers_the_same(runtime):
     # Given a company and the API
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     headers = {"Idempotency-Key": "checkout-7f3a"}
 
     # When the same order is posted twice with the same key (the second time keys reordered)
@@ -58,7 +59,7 @@ def test_the_same_key_and_body_twice_makes_one_order_and_answers_the_same(runtim
 def test_the_same_key_with_another_body_is_refused_naming_the_header(runtime):
     # Given an order placed under a key
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     headers = {"Idempotency-Key": "checkout-7f3a"}
     first = api.post("/api/v1/orders", json=_order(company, 2), headers=headers)
     assert first.status_code == 201
@@ -78,7 +79,7 @@ def test_the_same_key_with_another_body_is_refused_naming_the_header(runtime):
 def test_without_a_key_or_with_new_keys_every_post_is_a_new_order(runtime):
     # Given the API
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
 
     # When the same body is posted without a key, and then under two different keys
     answers = [
@@ -98,7 +99,7 @@ def test_without_a_key_or_with_new_keys_every_post_is_a_new_order(runtime):
 def test_a_refused_order_does_not_use_up_its_key(runtime):
     # Given a key first sent with an order for an unknown product
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     headers = {"Idempotency-Key": "fix-and-retry"}
     bad = _order(company)
     bad["lines"][0]["product_id"] = "P-NOPE"
@@ -118,12 +119,13 @@ def test_concurrent_duplicates_under_one_key_make_one_order(runtime):
     # Given four clients about to send the same order under the same key at once
     company = seed_company(runtime)
     app = create_app(runtime)
+    key = new_key(runtime)
     barrier = threading.Barrier(4)
     answers: list[tuple[int, dict]] = []  # type: ignore[type-arg]
     lock = threading.Lock()
 
     def send() -> None:
-        api = TestClient(app)
+        api = TestClient(app, headers={"Authorization": f"Bearer {key}"})
         barrier.wait()
         answer = api.post(
             "/api/v1/orders", json=_order(company), headers={"Idempotency-Key": "race-1"}

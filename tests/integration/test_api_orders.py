@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from lienmach.orders.tables import orders
-from lienmach.web.app import create_app
+from tests.api_client import api_client
 from tests.factories import seed_company
 
 pytestmark = pytest.mark.integration
@@ -20,7 +19,7 @@ CAN_THO = {"province": "Cần Thơ", "ward": "Phường Ninh Kiều", "street": 
 def test_the_fee_is_quoted_from_the_nearest_warehouse_at_the_cheapest_carrier(runtime):
     # Given Minh in TP.HCM and warehouses in Hà Nội and TP.HCM
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     shirt = {"product_id": company.products["AO-001"], "quantity": 1}  # 250 g
     minh = company.customers["Minh"]
 
@@ -57,7 +56,7 @@ def test_the_fee_is_quoted_from_the_nearest_warehouse_at_the_cheapest_carrier(ru
 def test_a_parcel_no_carrier_takes_is_refused_naming_the_fee(runtime):
     # Given 1,000 shirts (250 kg), more than any carrier takes
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     lines = [{"product_id": company.products["AO-001"], "quantity": 1_000}]
 
     # When they are ordered without a fee
@@ -76,7 +75,7 @@ def test_a_parcel_no_carrier_takes_is_refused_naming_the_fee(runtime):
 def test_orders_are_listed_newest_first_and_filtered(runtime, clock):
     # Given three orders by two customers, one of them cancelled
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     shirt = {"product_id": company.products["AO-001"], "quantity": 1}
     placed = []
     for name in ("Lan", "Minh", "Lan"):
@@ -104,7 +103,7 @@ def test_orders_are_listed_newest_first_and_filtered(runtime, clock):
 def test_cancelling_releases_stock_and_the_stock_endpoint_shows_it(runtime):
     # Given an order holding two shirts in Hà Nội
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     shirt = company.products["AO-001"]
     body = {
         "customer_id": company.customers["Lan"],
@@ -132,7 +131,7 @@ def test_cancelling_releases_stock_and_the_stock_endpoint_shows_it(runtime):
 def test_a_prepaid_order_waits_for_its_payment_before_picking(runtime):
     # Given a prepaid order
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     body = {
         "customer_id": company.customers["Lan"],
         "lines": [{"product_id": company.products["AO-001"], "quantity": 1}],
@@ -157,7 +156,7 @@ def test_a_prepaid_order_waits_for_its_payment_before_picking(runtime):
 def test_a_customer_opens_a_ticket_about_an_order(runtime):
     # Given Lan's order
     company = seed_company(runtime)
-    api = TestClient(create_app(runtime))
+    api = api_client(runtime)
     body = {
         "customer_id": company.customers["Lan"],
         "lines": [{"product_id": company.products["AO-001"], "quantity": 1}],

@@ -8,6 +8,7 @@ from lienmach.aftersales import services
 from lienmach.aftersales.queries import get_ticket
 from lienmach.kernel.errors import NotFound
 from lienmach.web import schemas
+from lienmach.web.auth import Aftersales
 from lienmach.web.deps import RuntimeDep, perform
 
 router = APIRouter(prefix="/api/v1", tags=["after-sales"])
@@ -35,11 +36,13 @@ def answer_survey(token: str, body: schemas.SurveyAnswerIn, runtime: RuntimeDep)
 
 
 @router.post("/tickets", status_code=201, response_model=schemas.TicketDetailOut)
-def open_ticket(body: schemas.TicketIn, runtime: RuntimeDep) -> schemas.TicketDetailOut:
+def open_ticket(
+    body: schemas.TicketIn, runtime: RuntimeDep, caller: Aftersales
+) -> schemas.TicketDetailOut:
     """Open a support request (resolution due within 24 hours)."""
     ticket_id = perform(
         runtime,
-        "api",
+        caller.actor,
         services.open_ticket,
         customer_id=body.customer_id,
         subject=body.subject,
@@ -50,18 +53,24 @@ def open_ticket(body: schemas.TicketIn, runtime: RuntimeDep) -> schemas.TicketDe
 
 
 @router.get("/tickets/{ticket_id}", response_model=schemas.TicketDetailOut)
-def read_ticket(ticket_id: str, runtime: RuntimeDep) -> schemas.TicketDetailOut:
+def read_ticket(
+    ticket_id: str, runtime: RuntimeDep, _caller: Aftersales
+) -> schemas.TicketDetailOut:
     """One ticket with its SLA state as of now."""
     return _ticket(runtime, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=schemas.TicketDetailOut)
 def resolve_ticket(
-    ticket_id: str, body: schemas.ResolveIn, runtime: RuntimeDep
+    ticket_id: str, body: schemas.ResolveIn, runtime: RuntimeDep, caller: Aftersales
 ) -> schemas.TicketDetailOut:
     """Resolve a ticket with what was done; the customer is told."""
     _ticket(runtime, ticket_id)
     perform(
-        runtime, "staff", services.resolve_ticket, ticket_id=ticket_id, resolution=body.resolution
+        runtime,
+        caller.actor,
+        services.resolve_ticket,
+        ticket_id=ticket_id,
+        resolution=body.resolution,
     )
     return _ticket(runtime, ticket_id)

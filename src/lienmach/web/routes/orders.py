@@ -12,6 +12,7 @@ from lienmach.kernel.errors import NotFound
 from lienmach.orders import services
 from lienmach.orders.queries import get_order, list_orders
 from lienmach.web import schemas
+from lienmach.web.auth import OrdersRead, OrdersWrite
 from lienmach.web.compose import order_detail
 from lienmach.web.deps import RuntimeDep, perform
 from lienmach.web.errors import field_location
@@ -54,7 +55,10 @@ def _replay(stored: StoredAnswer, body_hash: str) -> JSONResponse:
     responses={422: {"description": "bad input, or the key was used with another body"}},
 )
 def place(
-    body: schemas.OrderIn, runtime: RuntimeDep, idempotency_key: IdempotencyKey = None
+    body: schemas.OrderIn,
+    runtime: RuntimeDep,
+    caller: OrdersWrite,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Place an order; without `shipping_fee_vnd` the cheapest carrier's fee is quoted."""
     given = body.model_dump(mode="json")
@@ -67,7 +71,7 @@ def place(
     try:
         answer = perform(
             runtime,
-            "api",
+            caller.actor,
             place_order_once,
             key=idempotency_key,
             body_hash=body_hash,
@@ -95,6 +99,7 @@ def place(
 @router.get("", response_model=schemas.OrderListOut)
 def search(
     runtime: RuntimeDep,
+    _caller: OrdersRead,
     state: Annotated[str | None, Query(max_length=20)] = None,
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -108,7 +113,7 @@ def search(
 
 
 @router.get("/{order_id}", response_model=schemas.OrderDetailOut)
-def read(order_id: str, runtime: RuntimeDep) -> schemas.OrderDetailOut:
+def read(order_id: str, runtime: RuntimeDep, _caller: OrdersRead) -> schemas.OrderDetailOut:
     """The order, its lines, reservations, invoice, shipments, pick tasks, tickets, timeline."""
     return runtime.read(order_detail, order_id, runtime.clock.now())
 
@@ -119,20 +124,24 @@ def _require_order(runtime: RuntimeDep, order_id: str) -> None:
 
 
 @router.post("/{order_id}/cancel", response_model=schemas.OrderDetailOut)
-def cancel(order_id: str, body: schemas.CancelIn, runtime: RuntimeDep) -> schemas.OrderDetailOut:
+def cancel(
+    order_id: str, body: schemas.CancelIn, runtime: RuntimeDep, caller: OrdersWrite
+) -> schemas.OrderDetailOut:
     """Cancel an order that is not packed yet; its stock is released."""
     _require_order(runtime, order_id)
-    perform(runtime, "api", services.cancel_order, order_id=order_id, reason=body.reason)
+    perform(runtime, caller.actor, services.cancel_order, order_id=order_id, reason=body.reason)
     return runtime.read(order_detail, order_id, runtime.clock.now())
 
 
 @router.post("/{order_id}/payments", response_model=schemas.OrderDetailOut)
-def pay(order_id: str, body: schemas.PaymentIn, runtime: RuntimeDep) -> schemas.OrderDetailOut:
+def pay(
+    order_id: str, body: schemas.PaymentIn, runtime: RuntimeDep, caller: OrdersWrite
+) -> schemas.OrderDetailOut:
     """A payment gateway confirmed a prepayment for the order."""
     _require_order(runtime, order_id)
     perform(
         runtime,
-        "api",
+        caller.actor,
         services.record_payment,
         order_id=order_id,
         amount_vnd=body.amount_vnd,

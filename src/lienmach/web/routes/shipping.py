@@ -10,6 +10,7 @@ from lienmach.shipping import services
 from lienmach.shipping.queries import get_shipment, list_carriers, webhook_secret
 from lienmach.shipping.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, InvalidSignature
 from lienmach.web import schemas
+from lienmach.web.auth import Shipping
 from lienmach.web.compose import tracking
 from lienmach.web.deps import RuntimeDep, SettingsDep, perform
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/v1", tags=["shipping"])
 
 
 @router.post("/shipments/{shipment_id}/pickup", response_model=schemas.ShipmentOut)
-def confirm_pickup(shipment_id: str, runtime: RuntimeDep) -> schemas.ShipmentOut:
+def confirm_pickup(shipment_id: str, runtime: RuntimeDep, caller: Shipping) -> schemas.ShipmentOut:
     """Staff confirm the carrier collected the parcel (when the carrier does not say so)."""
     shipment = runtime.read(get_shipment, shipment_id)
     if shipment is None:
@@ -26,7 +27,7 @@ def confirm_pickup(shipment_id: str, runtime: RuntimeDep) -> schemas.ShipmentOut
         raise DomainError(f"shipment {shipment_id} is not booked with the carrier yet")
     perform(
         runtime,
-        "staff",
+        caller.actor,
         services.record_carrier_update,
         carrier_id=shipment.carrier_id,
         tracking_code=shipment.tracking_code,
