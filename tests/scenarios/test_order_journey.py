@@ -101,6 +101,7 @@ def test_an_order_flows_from_placed_to_survey_and_ticket(
         )
     order = runtime.read(get_order, order.id)
     assert order.state == "delivered" and order.closed_at is not None
+    assert order.paid and order.paid_vnd == order.total_vnd
     assert runtime.read(account_balance, "131") == 0
     assert runtime.read(account_balance, "111") == order.total_vnd
 

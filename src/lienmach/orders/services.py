@@ -271,10 +271,17 @@ def record_shipped(
 
 
 def record_delivered(
-    uow: UnitOfWork, *, order_id: str, shipment_id: str, quantities: Mapping[str, int]
+    uow: UnitOfWork,
+    *,
+    order_id: str,
+    shipment_id: str,
+    quantities: Mapping[str, int],
+    cod_collected_vnd: int = 0,
 ) -> None:
-    """The customer received these units; the order closes when every unit has arrived."""
+    """The customer received these units (and paid the courier ``cod_collected_vnd`` in cash);
+    the order closes when every unit has arrived."""
     aggregate = _moved(uow, order_id, quantities, target="delivered")
+    aggregate.paid_vnd += cod_collected_vnd
     state = repository.save(uow.connection, aggregate, **_closed_if_final(uow, aggregate))
     if state == OrderState.DELIVERED:
         uow.publish(OrderDelivered(order_id=order_id, customer_id=aggregate.customer_id))

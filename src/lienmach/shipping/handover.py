@@ -59,6 +59,7 @@ def deliver(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
         order_id=record.order_id,
         shipment_id=record.id,
         quantities=line_quantities(uow, record),
+        cod_collected_vnd=record.cod_amount_vnd,
     )
     return record
 
