@@ -10,55 +10,21 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
 
-from lienmach.fulfilment.queries import tasks_for_order
-from lienmach.kernel.db import metadata
-from lienmach.orders.services import place_order
-from tests.api_client import api_client
-from tests.factories import seed_company
+from tests.api_client import OrderWaitingForPick, api_client, order_waiting_for_pick, row_counts
 
 pytestmark = pytest.mark.integration
 
 
 @dataclass
-class World:
+class World(OrderWaitingForPick):
     api: TestClient
-    customer_id: str
-    product_id: str
-    warehouse_id: str
-    order_id: str
-    pick_task_id: str
 
 
 @pytest.fixture
 def world(runtime) -> World:  # type: ignore[no-untyped-def]
-    company = seed_company(runtime)
-    placed = runtime.run(
-        place_order,
-        customer_id=company.customers["Lan"],
-        lines=[{"product_id": company.products["AO-001"], "quantity": 1}],
-        shipping_fee_vnd=30_000,
-    )
-    [task] = runtime.read(tasks_for_order, placed.order_id)
-    return World(
-        api=api_client(runtime),
-        customer_id=company.customers["Lan"],
-        product_id=company.products["AO-001"],
-        warehouse_id=company.hanoi_warehouse,
-        order_id=placed.order_id,
-        pick_task_id=task.id,
-    )
-
-
-def row_counts(runtime) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    with runtime.engine.connect() as connection:
-        return {
-            table.name: int(
-                connection.execute(select(func.count()).select_from(table)).scalar_one()
-            )
-            for table in metadata.sorted_tables
-        }
+    order = order_waiting_for_pick(runtime)
+    return World(**vars(order), api=api_client(runtime))
 
 
 def assert_refused(runtime, api: TestClient, path: str, body: Any, field: list[Any]) -> None:  # type: ignore[no-untyped-def]

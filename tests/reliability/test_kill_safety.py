@@ -7,7 +7,6 @@ and there is no duplicate invoice, posting or e-mail.
 
 from __future__ import annotations
 
-import random
 import signal
 import time
 from collections import Counter
@@ -17,15 +16,10 @@ from sqlalchemy import func, select
 
 from lienmach.billing.queries import trial_balance
 from lienmach.billing.tables import invoices, journal_entries
-from lienmach.bootstrap import build_runtime, create_schema
-from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.tables import event_deliveries, jobs
 from lienmach.notifications.tables import outbound_messages
 from lienmach.simulator.journey import place_random_order
-from lienmach.simulator.people import People
-from lienmach.simulator.seed import DemoCompany
-from tests.factories import seed_company
-from tests.reliability.workers import final_orders, start_worker, work_left
+from tests.reliability.workers import final_orders, shop_for_workers, start_worker, work_left
 
 pytestmark = pytest.mark.reliability
 
@@ -36,19 +30,8 @@ KILLS = 20
 def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     postgres, settings, smtp_server, carrier_sandbox, tmp_path
 ) -> None:
-    create_schema(postgres.engine)
-    runtime = build_runtime(
-        settings, engine=postgres.engine, clock=SystemClock(), inline_drain=False
-    )
-    company = seed_company(
-        runtime, stock={sku: (3_000, 3_000) for sku in ("AO-001", "NOI-002", "SACH-003")}
-    )
-    runtime.drain()  # the seeding's own events
-    demo = DemoCompany(
-        products=list(company.products.values()), customers=list(company.customers.values())
-    )
-    rng = random.Random(2026)
-    people = People(runtime, rng=rng, carriers=carrier_sandbox)
+    shop = shop_for_workers(postgres, settings, carrier_sandbox, units=3_000, seed=2026)
+    runtime, demo, rng, people = shop.runtime, shop.company, shop.rng, shop.people
     people.behaviour.wrong_scan_rate = 0.0
 
     # When: orders arrive while workers are killed at random moments.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import signal
 import time
 from collections import Counter
@@ -12,14 +11,9 @@ from sqlalchemy import func, select
 
 from lienmach.billing.queries import trial_balance
 from lienmach.billing.tables import invoices, journal_entries
-from lienmach.bootstrap import build_runtime, create_schema
-from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.tables import event_deliveries
 from lienmach.simulator.journey import place_random_order
-from lienmach.simulator.people import People
-from lienmach.simulator.seed import DemoCompany
-from tests.factories import seed_company
-from tests.reliability.workers import final_orders, start_worker, work_left
+from tests.reliability.workers import final_orders, shop_for_workers, start_worker, work_left
 
 pytestmark = pytest.mark.reliability
 
@@ -30,19 +24,8 @@ WORKERS = 3
 def test_three_workers_at_once_process_each_event_and_job_exactly_once(
     postgres, settings, smtp_server, carrier_sandbox, tmp_path
 ) -> None:
-    create_schema(postgres.engine)
-    runtime = build_runtime(
-        settings, engine=postgres.engine, clock=SystemClock(), inline_drain=False
-    )
-    company = seed_company(
-        runtime, stock={sku: (1_000, 1_000) for sku in ("AO-001", "NOI-002", "SACH-003")}
-    )
-    runtime.drain()
-    demo = DemoCompany(
-        products=list(company.products.values()), customers=list(company.customers.values())
-    )
-    rng = random.Random(7)
-    people = People(runtime, rng=rng, carriers=carrier_sandbox)
+    shop = shop_for_workers(postgres, settings, carrier_sandbox, units=1_000, seed=7)
+    runtime, demo, rng, people = shop.runtime, shop.company, shop.rng, shop.people
     log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115 - closed at the end
     workers = [start_worker(postgres, settings, log) for _ in range(WORKERS)]
     try:

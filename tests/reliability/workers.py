@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
+from dataclasses import dataclass
 from typing import IO
 
 from sqlalchemy import func, select
 
+from lienmach.bootstrap import build_runtime, create_schema
+from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_deliveries, jobs
 from lienmach.orders.model import FINAL
 from lienmach.orders.tables import orders
 from lienmach.settings import Settings
+from lienmach.shipping.sandbox import CarrierSandbox
+from lienmach.simulator.people import People
+from lienmach.simulator.seed import DemoCompany
 from tests.conftest import POSTGRES_URL, Database
+from tests.factories import seed_company
 
 
 def start_worker(database: Database, settings: Settings, log: IO[bytes]) -> subprocess.Popen[bytes]:
@@ -54,3 +62,31 @@ def work_left(runtime: Runtime) -> int:
             select(func.count()).where(jobs.c.state.in_(["pending", "running"]))
         ).scalar_one()
     return int(deliveries) + int(running)
+
+
+@dataclass
+class Shop:
+    """A shop on PostgreSQL whose automatic steps only `lienmach worker` processes run."""
+
+    runtime: Runtime
+    company: DemoCompany
+    rng: random.Random
+    people: People
+
+
+def shop_for_workers(
+    database: Database, settings: Settings, carriers: CarrierSandbox, *, units: int, seed: int
+) -> Shop:
+    create_schema(database.engine)
+    runtime = build_runtime(
+        settings, engine=database.engine, clock=SystemClock(), inline_drain=False
+    )
+    company = seed_company(
+        runtime, stock={sku: (units, units) for sku in ("AO-001", "NOI-002", "SACH-003")}
+    )
+    runtime.drain()  # the seeding's own events
+    demo = DemoCompany(
+        products=list(company.products.values()), customers=list(company.customers.values())
+    )
+    rng = random.Random(seed)
+    return Shop(runtime, demo, rng, People(runtime, rng=rng, carriers=carriers))
