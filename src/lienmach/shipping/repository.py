@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Connection, Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Connection, select, update
 
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.db import is_postgresql
+from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.errors import ConcurrencyConflict
 from lienmach.shipping.model import RateCard, ShipmentState
 from lienmach.shipping.tables import carriers, rate_cards, shipment_events, shipments
@@ -112,23 +111,9 @@ def event_seen(connection: Connection, carrier_id: str, carrier_event_id: str) -
     return row is not None
 
 
-def insert_new(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: Column[Any]
-) -> int:
-    """INSERT ... ON CONFLICT DO NOTHING; returns how many rows were new.
-
-    Counted with RETURNING because the driver's rowcount is -1 on PostgreSQL here.
-    """
-    if not rows:
-        return 0
-    insert = postgresql.insert if is_postgresql(connection) else sqlite.insert
-    statement = insert(table).on_conflict_do_nothing().returning(key)
-    return len(connection.execute(statement, [dict(row) for row in rows]).all())
-
-
 def add_event(connection: Connection, row: Mapping[str, Any]) -> bool:
     """Append a status row; False when this carrier event was already recorded."""
-    return insert_new(connection, shipment_events, [row], shipment_events.c.id) == 1
+    return insert_ignoring_duplicates(connection, shipment_events, row) == 1
 
 
 def load_rate_cards(connection: Connection) -> list[RateCard]:

@@ -10,6 +10,7 @@ from typing import Any
 from lienmach.customers import geography
 from lienmach.inventory import queries as inventory_queries
 from lienmach.kernel.clock import as_utc
+from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.errors import InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
@@ -59,9 +60,8 @@ def seed_carriers(uow: UnitOfWork) -> int:
     card_rows = [
         {k: v for k, v in asdict(card).items() if k not in limits} for card in default_rate_cards()
     ]
-    inserted = repository.insert_new(uow.connection, carriers, carrier_rows, carriers.c.id)
-    key = rate_cards.c.carrier_id
-    return inserted + repository.insert_new(uow.connection, rate_cards, card_rows, key)
+    inserted = insert_ignoring_duplicates(uow.connection, carriers, carrier_rows)
+    return inserted + insert_ignoring_duplicates(uow.connection, rate_cards, card_rows)
 
 
 def set_webhook_secret(uow: UnitOfWork, *, carrier_id: str, secret: str) -> None:
