@@ -13,6 +13,7 @@ process, SMS over HTTP. Results are recorded by hand in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import os
 import random
@@ -105,6 +106,7 @@ def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) 
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix="lienmach-bench-"))
     smtp = SmtpSandboxProcess(folder / "mail.jsonl").start()
+    atexit.register(smtp.stop)  # also when the run fails half-way
     sms = SmsSandbox()
     sms.start()
     carriers = CarrierSandbox(secret="bench-secret")
