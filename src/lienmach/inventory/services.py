@@ -111,12 +111,7 @@ def release_reservations(
     ``reservations``: these reservations as the caller already read them in this unit of
     work, to spare reading them again (None: read here).
     """
-    active = _active(uow, reservation_ids, reservations)
-    _finish(uow, active, ReservationState.RELEASED)
-    _lower_stock(uow, active, on_hand=False)
-    for reservation in active:
-        uow.publish(_moved(ReservationReleased, reservation))
-    return sum(reservation.quantity for reservation in active)
+    return _close(uow, reservation_ids, reservations, ReservationState.RELEASED)
 
 
 def issue_reserved_stock(
@@ -130,11 +125,22 @@ def issue_reserved_stock(
     ``reservations``: these reservations as the caller already read them in this unit of
     work, to spare reading them again (None: read here).
     """
-    active = _active(uow, reservation_ids, reservations)
-    _finish(uow, active, ReservationState.ISSUED)
-    _lower_stock(uow, active, on_hand=True)
+    return _close(uow, reservation_ids, reservations, ReservationState.ISSUED)
+
+
+def _close(
+    uow: UnitOfWork,
+    reservation_ids: Sequence[str],
+    known: Sequence[ReservationView] | None,
+    state: ReservationState,
+) -> int:
+    """Released units go back to free stock; issued units leave on hand too."""
+    issued = state == ReservationState.ISSUED
+    active = _active(uow, reservation_ids, known)
+    _finish(uow, active, state)
+    _lower_stock(uow, active, on_hand=issued)
     for reservation in active:
-        uow.publish(_moved(StockIssued, reservation))
+        uow.publish(_moved(StockIssued if issued else ReservationReleased, reservation))
     return sum(reservation.quantity for reservation in active)
 
 
