@@ -69,15 +69,7 @@ class Bus:
     def _has_due(engine: Engine, clock: Clock) -> bool:
         """A cheap look first, so an idle worker takes no write lock and no row locks."""
         with read_connection(engine) as connection:
-            due = connection.execute(
-                select(event_deliveries.c.event_id)
-                .where(
-                    event_deliveries.c.state == "pending",
-                    event_deliveries.c.available_at <= clock.now(),
-                )
-                .limit(1)
-            ).first()
-        return due is not None
+            return connection.execute(_ANY_DUE, {"now": clock.now()}).first() is not None
 
     def process_batch(self, engine: Engine, clock: Clock, *, limit: int = 200) -> DeliveryOutcome:
         """Claim up to ``limit`` due deliveries and run them in one transaction.
@@ -102,24 +94,7 @@ class Bus:
             return self._run_each(connection, clock, rows)
 
     def _claim(self, connection: Connection, now: datetime, limit: int) -> list[Any]:
-        query = (
-            select(
-                event_deliveries.c.event_id,
-                event_deliveries.c.subscriber,
-                event_deliveries.c.attempts,
-                event_log.c.type,
-                event_log.c.payload,
-            )
-            .join(event_log, event_log.c.id == event_deliveries.c.event_id)
-            .where(
-                event_deliveries.c.state == "pending",
-                event_deliveries.c.available_at <= now,
-            )
-            .order_by(event_deliveries.c.event_id)
-            .limit(limit)
-            .with_for_update(skip_locked=True, of=event_deliveries)
-        )
-        return list(connection.execute(query).all())
+        return list(connection.execute(_CLAIM, {"now": now, "limit": limit}).all())
 
     def _uow(self, connection: Connection, clock: Clock) -> UnitOfWork:
         return UnitOfWork(
@@ -178,29 +153,57 @@ class Bus:
     def _mark(
         connection: Connection, now: datetime, done: list[Any], failed: list[dict[str, Any]]
     ) -> None:
-        key = and_(
-            event_deliveries.c.event_id == bindparam("b_event_id"),
-            event_deliveries.c.subscriber == bindparam("b_subscriber"),
-        )
         if done:
             connection.execute(
-                update(event_deliveries)
-                .where(key)
-                .values(state="done", finished_at=now, attempts=event_deliveries.c.attempts + 1),
-                [{"b_event_id": row.event_id, "b_subscriber": row.subscriber} for row in done],
+                _MARK_DONE,
+                [
+                    {"b_event_id": row.event_id, "b_subscriber": row.subscriber, "b_now": now}
+                    for row in done
+                ],
             )
         if failed:
-            connection.execute(
-                update(event_deliveries)
-                .where(key)
-                .values(
-                    state=bindparam("b_state"),
-                    attempts=bindparam("b_attempts"),
-                    available_at=bindparam("b_available_at"),
-                    last_error=bindparam("b_error"),
-                ),
-                failed,
-            )
+            connection.execute(_MARK_FAILED, failed)
+
+
+# Built once: building a statement costs several times more than executing it.
+_DUE = and_(
+    event_deliveries.c.state == "pending",
+    event_deliveries.c.available_at <= bindparam("now"),
+)
+_ANY_DUE = select(event_deliveries.c.event_id).where(_DUE).limit(1)
+_CLAIM = (
+    select(
+        event_deliveries.c.event_id,
+        event_deliveries.c.subscriber,
+        event_deliveries.c.attempts,
+        event_log.c.type,
+        event_log.c.payload,
+    )
+    .join(event_log, event_log.c.id == event_deliveries.c.event_id)
+    .where(_DUE)
+    .order_by(event_deliveries.c.event_id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True, of=event_deliveries)
+)
+_ONE_DELIVERY = and_(
+    event_deliveries.c.event_id == bindparam("b_event_id"),
+    event_deliveries.c.subscriber == bindparam("b_subscriber"),
+)
+_MARK_DONE = (
+    update(event_deliveries)
+    .where(_ONE_DELIVERY)
+    .values(state="done", finished_at=bindparam("b_now"), attempts=event_deliveries.c.attempts + 1)
+)
+_MARK_FAILED = (
+    update(event_deliveries)
+    .where(_ONE_DELIVERY)
+    .values(
+        state=bindparam("b_state"),
+        attempts=bindparam("b_attempts"),
+        available_at=bindparam("b_available_at"),
+        last_error=bindparam("b_error"),
+    )
+)
 
 
 class _BatchFailed(Exception):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
+import functools
+from typing import Any
 
-from lienmach.kernel.db import insert_ignoring_duplicates
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
+
 from lienmach.kernel.tables import counters
 
 
@@ -14,11 +17,14 @@ def next_number(connection: Connection, series: str) -> int:
     The row lock held until commit serialises concurrent takers; a rolled-back transaction
     gives its number back, so the series has no gaps.
     """
-    insert_ignoring_duplicates(connection, counters, {"series": series, "value": 0})
-    value = connection.execute(
-        update(counters)
-        .where(counters.c.series == series)
-        .values(value=counters.c.value + 1)
-        .returning(counters.c.value)
-    ).scalar_one()
-    return int(value)
+    bump = _bump(connection.dialect.name)
+    return int(connection.execute(bump, {"series": series, "value": 1}).scalar_one())
+
+
+@functools.cache
+def _bump(dialect: str) -> Any:
+    """One upsert: the first taker creates the series at 1, later ones add 1 under the row lock."""
+    insert = postgresql.insert(counters) if dialect == "postgresql" else sqlite.insert(counters)
+    return insert.on_conflict_do_update(
+        index_elements=[counters.c.series], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)

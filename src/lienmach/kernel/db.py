@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -88,15 +89,19 @@ def insert_ignoring_duplicates(
 
     Counted through RETURNING: psycopg reports no row count for ON CONFLICT inserts.
     """
-    dialect = connection.dialect.name
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    key = next(iter(table.primary_key.columns))
-    statement = insert.on_conflict_do_nothing().returning(key)
+    statement = _insert_ignoring(table, connection.dialect.name)
     if isinstance(rows, Mapping):
         return len(connection.execute(statement, dict(rows)).all())
     if not rows:
         return 0
     return len(connection.execute(statement, [dict(row) for row in rows]).all())
+
+
+@functools.cache
+def _insert_ignoring(table: Table, dialect: str) -> Any:
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    key = next(iter(table.primary_key.columns))
+    return insert.on_conflict_do_nothing().returning(key)
 
 
 def is_postgresql(connection: Connection) -> bool:
