@@ -5,6 +5,8 @@ The only place where the pieces of Lienmach are put together; nothing is built a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import Engine
 
 from lienmach import (
@@ -40,18 +42,20 @@ from lienmach.kernel.clock import Clock, SystemClock
 from lienmach.kernel.db import make_engine, metadata
 from lienmach.kernel.jobs import JobKind, JobRunner
 from lienmach.kernel.messages import event_types
-from lienmach.kernel.runtime import Runtime
+from lienmach.kernel.runtime import PeriodicTask, Runtime
 from lienmach.notifications import events as notifications_events
 from lienmach.notifications import jobs as notifications_jobs
 from lienmach.notifications import tables as notifications_tables
 from lienmach.notifications.adapters import EmailSender, HttpSmsSender, SmsSender, SmtpEmailSender
 from lienmach.orders import events as orders_events
 from lienmach.orders import handlers as orders_handlers
+from lienmach.orders import payment_deadline
 from lienmach.orders import tables as orders_tables
 from lienmach.settings import Settings
 from lienmach.shipping import events as shipping_events
 from lienmach.shipping import handlers as shipping_handlers
 from lienmach.shipping import jobs as shipping_jobs
+from lienmach.shipping import polling as shipping_polling
 from lienmach.shipping import tables as shipping_tables
 from lienmach.shipping.gateway import CarrierGateway, HttpCarrierGateway
 
@@ -105,6 +109,19 @@ def all_event_types() -> dict[str, type]:
     )
 
 
+def periodic_tasks(settings: Settings) -> list[PeriodicTask]:
+    """Work found by looking at the clock: passed payment deadlines, carriers gone quiet."""
+    every = timedelta(minutes=settings.sweep_every_minutes)
+    return [
+        *payment_deadline.periodic_tasks(
+            deadline=timedelta(hours=settings.payment_deadline_hours), every=every
+        ),
+        *shipping_polling.periodic_tasks(
+            quiet_for=timedelta(hours=settings.carrier_poll_after_hours), every=every
+        ),
+    ]
+
+
 def create_schema(engine: Engine) -> None:
     """Create every table directly (tests); deployments use ``lienmach migrate``."""
     assert TABLE_MODULES  # importing the modules registers their tables on ``metadata``
@@ -144,6 +161,7 @@ def build_runtime(
         bus=bus,
         job_runner=JobRunner({kind.name: kind for kind in kinds}),
         inline_drain=settings.is_sqlite if inline_drain is None else inline_drain,
+        periodic=periodic_tasks(settings),
         adapters={
             "settings": settings,
             "email_sender": email_sender,

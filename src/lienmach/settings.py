@@ -31,6 +31,26 @@ class Settings:
         default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     )
     company_name: str = field(default_factory=lambda: _env("COMPANY_NAME", "Lienmach Demo"))
+    # A prepaid order not paid this many hours after it was placed is cancelled.
+    payment_deadline_hours: float = field(
+        default_factory=lambda: float(_env("PAYMENT_DEADLINE_HOURS", "24"))
+    )
+    # An open shipment with no carrier news for this many hours is asked about (lost callbacks).
+    carrier_poll_after_hours: float = field(
+        default_factory=lambda: float(_env("CARRIER_POLL_AFTER_HOURS", "2"))
+    )
+    # How often each worker looks for passed payment deadlines and shipments to poll.
+    sweep_every_minutes: float = field(
+        default_factory=lambda: float(_env("SWEEP_EVERY_MINUTES", "5"))
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("payment_deadline_hours", "carrier_poll_after_hours", "sweep_every_minutes"):
+            if not getattr(self, name) > 0:
+                variable = f"LIENMACH_{name.upper()}"
+                raise ValueError(
+                    f"{variable} phải là số dương, ví dụ 24 / must be a positive number, e.g. 24"
+                )
 
     @property
     def is_sqlite(self) -> bool:

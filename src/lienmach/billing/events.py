@@ -31,3 +31,15 @@ class EntryPosted(Event):
     source_id: str
     kind: str
     amount_vnd: int
+
+
+@dataclass(frozen=True)
+class RefundIssued(Event):
+    """Money went back to the customer (Dr 131 / Cr 112); ``cause`` is cancellation, return or
+    late_payment, ``reference`` the credit note id or the payment's gateway reference."""
+
+    order_id: str
+    journal_entry_id: str
+    amount_vnd: int
+    cause: str
+    reference: str

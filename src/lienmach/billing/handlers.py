@@ -9,11 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lienmach.billing import services
+from lienmach.billing.events import RefundIssued
 from lienmach.inventory.events import StockReceived
 from lienmach.kernel.bus import Handler
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.orders.events import OrderCancelled, OrderPaid, OrderPlaced
+from lienmach.notifications.services import send_email
+from lienmach.orders.events import LatePaymentReceived, OrderCancelled, OrderPaid, OrderPlaced
+from lienmach.orders.queries import get_order
 from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentReturned
 
 
@@ -28,6 +31,34 @@ def on_order_paid_post_payment(uow: UnitOfWork, event: OrderPaid) -> None:
         amount_vnd=event.amount_vnd,
         gateway=event.gateway,
         gateway_reference=event.gateway_reference,
+    )
+
+
+def on_late_payment_refund_it(uow: UnitOfWork, event: LatePaymentReceived) -> None:
+    """Money for a cancelled order: recorded in the bank, then given back at once."""
+    services.record_payment(
+        uow,
+        order_id=event.order_id,
+        amount_vnd=event.amount_vnd,
+        gateway=event.gateway,
+        gateway_reference=event.gateway_reference,
+        late=True,
+    )
+
+
+def on_refund_issued_tell_customer(uow: UnitOfWork, event: RefundIssued) -> None:
+    order = get_order(uow.connection, event.order_id)
+    if order is None or not order.ship_email:
+        return
+    send_email(
+        uow,
+        key=f"refund:{event.journal_entry_id}",
+        to=order.ship_email,
+        template="refund_issued",
+        params={"order_number": order.number, "amount": event.amount_vnd, "cause": event.cause},
+        order_id=order.id,
+        purpose="refund",
+        language=order.language,
     )
 
 
@@ -77,6 +108,8 @@ def on_shipment_returned_issue_credit_note(uow: UnitOfWork, event: ShipmentRetur
 SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {
     OrderPlaced: [on_order_placed_issue_invoice],
     OrderPaid: [on_order_paid_post_payment],
+    LatePaymentReceived: [on_late_payment_refund_it],
+    RefundIssued: [on_refund_issued_tell_customer],
     ShipmentBooked: [on_shipment_booked_post_costs],
     ShipmentDelivered: [on_shipment_delivered_post_cod],
     StockReceived: [on_stock_received_post_goods],

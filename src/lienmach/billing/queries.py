@@ -245,3 +245,35 @@ def count_invoices(connection: Connection) -> int:
 def invoice_numbers(connection: Connection) -> list[str]:
     """Every invoice number, in order (gap and duplicate checks, audits)."""
     return list(connection.execute(select(invoices.c.number).order_by(invoices.c.number)).scalars())
+
+
+@dataclass(frozen=True)
+class RefundView:
+    """Money given back for an order: why (``source_type`` credit_note or payment) and when."""
+
+    journal_entry_id: str
+    order_id: str
+    source_type: str
+    source_id: str
+    amount_vnd: int
+    posted_at: datetime
+
+
+def refunds_for_order(connection: Connection, order_id: str) -> list[RefundView]:
+    """Refunds posted for the order (Dr 131 / Cr 112), oldest first."""
+    rows = connection.execute(
+        select(journal_entries)
+        .where(journal_entries.c.order_id == order_id, journal_entries.c.kind == "refund")
+        .order_by(journal_entries.c.posted_at, journal_entries.c.id)
+    )
+    return [
+        RefundView(
+            row.id,
+            row.order_id,
+            row.source_type,
+            row.source_id,
+            row.amount_vnd,
+            as_utc(row.posted_at),
+        )
+        for row in rows
+    ]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select
 
-from lienmach.billing import ledger, model, repository
+from lienmach.billing import ledger, model, refunds, repository
 from lienmach.billing.events import CreditNoteIssued, InvoiceIssued
 from lienmach.billing.model import Amounts, CreditedSoFar, InvoiceLine, LineKind
 from lienmach.billing.queries import InvoiceView, invoice_for_order
@@ -94,21 +94,48 @@ def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
 
 
 def record_payment(
-    uow: UnitOfWork, *, order_id: str, amount_vnd: int, gateway: str, gateway_reference: str
+    uow: UnitOfWork,
+    *,
+    order_id: str,
+    amount_vnd: int,
+    gateway: str,
+    gateway_reference: str,
+    late: bool = False,
 ) -> str | None:
-    """Post a gateway payment into the bank (Dr 112 / Cr 131); once per gateway reference."""
+    """Post a gateway payment into the bank (Dr 112 / Cr 131); once per gateway reference.
+
+    When the order is cancelled by then, whatever the customer paid beyond what they still owe
+    goes straight back (Dr 131 / Cr 112, RefundIssued): ``late`` says the money arrived after
+    the cancellation, otherwise it is the cancellation's refund posted in this order.
+    """
     if amount_vnd <= 0:
         raise InvalidInput({"amount_vnd": "a payment must be a positive number of đồng"})
     reference = f"{gateway}:{gateway_reference or order_id}"
     if len(reference) > 120:  # the source id column's width; a digest keeps it unique
         reference = f"{gateway[:40]}:sha256:{hashlib.sha256(reference.encode()).hexdigest()[:64]}"
-    return repository.post(
+    # Credit notes lock the invoice too: whichever of the two runs second sees the other's
+    # postings, so a payment and a cancellation in either order refund the money exactly once.
+    invoice_id = repository.invoice_id_for_order(uow.connection, order_id)
+    repository.lock_invoice(uow.connection, invoice_id or _invoice(uow, order_id).id)
+    entry_id = repository.post(
         uow,
         ledger.payment_received(amount_vnd, reference=reference),
         source_type="payment",
         source_id=reference,
         order_id=order_id,
     )
+    if entry_id is None:
+        return None
+    order = get_order(uow.connection, order_id)
+    if order is not None and order.state == "cancelled":
+        refunds.refund_overpayment(
+            uow,
+            order_id,
+            source_type="payment",
+            source_id=reference,
+            cause="late_payment" if late else "cancellation",
+        )
+    return entry_id
 
 
 def post_shipment_costs(
@@ -205,12 +232,13 @@ def credit_cancelled_order(
         return None
     note_id, amounts = note
     received = repository.order_account_movement(uow.connection, order_id, ledger.BANK)
-    repository.post(
+    refunds.post_refund(
         uow,
-        ledger.refund_paid(min(amounts.total_vnd, max(received, 0))),
+        order_id,
+        min(amounts.total_vnd, max(received, 0)),
         source_type="credit_note",
         source_id=note_id,
-        order_id=order_id,
+        cause="cancellation",
     )
     return note_id
 
@@ -218,8 +246,10 @@ def credit_cancelled_order(
 def credit_returned_shipment(
     uow: UnitOfWork, *, shipment_id: str, order_id: str, reason: str = ""
 ) -> str | None:
-    """A failed delivery came back: reverse its cost of goods (Dr 156 / Cr 632) and credit the
-    returned units' gross value (Dr 511, 3331 / Cr 131). Returns the credit note id."""
+    """A failed delivery came back: reverse its cost of goods (Dr 156 / Cr 632), credit the
+    returned units' gross value (Dr 511, 3331 / Cr 131) and, when the order was paid in
+    advance, refund what the customer no longer owes (Dr 131 / Cr 112). Returns the credit
+    note id."""
     reservations = _shipment_reservations(uow, shipment_id)
     cost = repository.posted_amount(
         uow.connection, source_type="shipment", source_id=shipment_id, kind="cost_of_goods"
@@ -249,7 +279,12 @@ def credit_returned_shipment(
         reason=reason or "Giao hàng không thành công, hàng hoàn về kho",
         units=units,
     )
-    return note[0] if note else None
+    if note is None:
+        return None
+    refunds.refund_overpayment(
+        uow, order_id, source_type="credit_note", source_id=note[0], cause="return"
+    )
+    return note[0]
 
 
 # --- helpers -----------------------------------------------------------------------------------

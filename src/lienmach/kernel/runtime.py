@@ -5,12 +5,15 @@ Built only by ``lienmach.bootstrap``; nothing here is created at import time.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from lienmach.kernel.bus import Bus
@@ -37,6 +40,26 @@ def is_transient(error: Exception) -> bool:
 
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work found by looking rather than told by an event: deadlines that pass, remote sides
+    to ask again.
+
+    Every ``every``, ``find(connection, now, limit)`` lists the keys of what is due; then
+    ``act(uow, key)`` handles each key in its own unit of work (so one conflict undoes only
+    that key) and says whether it changed anything. Several workers may run the same task at
+    once, so ``act`` checks again inside its transaction and does nothing when the thing has
+    moved on; what an ``act`` failed to do is found again at the next run.
+    """
+
+    name: str
+    every: timedelta
+    find: Callable[[Connection, datetime, int], Sequence[str]]
+    act: Callable[[UnitOfWork, str], bool]
+    batch: int = 100
 
 
 class Runtime:
@@ -56,6 +79,7 @@ class Runtime:
         job_runner: JobRunner,
         inline_drain: bool,
         adapters: dict[str, Any] | None = None,
+        periodic: Sequence[PeriodicTask] = (),
     ) -> None:
         self.engine = engine
         self.clock = clock
@@ -63,6 +87,9 @@ class Runtime:
         self.job_runner = job_runner
         self.inline_drain = inline_drain
         self.adapters = adapters or {}
+        self.periodic = tuple(periodic)
+        self._next_run: dict[str, datetime] = {}
+        self._periodic_lock = threading.Lock()
         self._draining = threading.local()
 
     def uow(self, actor: str = "system") -> UnitOfWork:
@@ -79,20 +106,25 @@ class Runtime:
     ) -> T:
         """Run a service in its own unit of work, commit, then drain if inline."""
         actor = str(kwargs.pop("actor", "system"))
+        result = self._commit(actor, lambda uow: service(uow, *args, **kwargs))
+        if self.inline_drain:
+            self.drain()
+        return result
+
+    def _commit(self, actor: str, work: Callable[[UnitOfWork], T]) -> T:
+        """``work`` in a unit of work, committed; retried from scratch on a transient conflict."""
         for attempt in range(1, TRANSIENT_RETRIES + 1):
             try:
                 with self.uow(actor) as uow:
-                    result = service(uow, *args, **kwargs)
+                    result = work(uow)
                     uow.commit()
-                break
+                return result
             except (ConcurrencyConflict, OperationalError) as error:
                 # Nothing was committed, so running the whole unit again is safe.
                 if attempt == TRANSIENT_RETRIES or not is_transient(error):
                     raise
                 time.sleep(0.01 * attempt)
-        if self.inline_drain:
-            self.drain()
-        return result
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def read(
         self, query: Callable[Concatenate[Any, P], T], /, *args: P.args, **kwargs: P.kwargs
@@ -102,10 +134,42 @@ class Runtime:
             return query(connection, *args, **kwargs)
 
     def work_once(self, *, batch: int = 200, job_batch: int = 50) -> int:
-        """One round of a worker: a batch of deliveries, then a batch of due jobs."""
+        """One round of a worker: a batch of deliveries, a batch of due jobs, due periodic
+        tasks."""
         outcome = self.bus.process_batch(self.engine, self.clock, limit=batch)
         ran = self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
-        return outcome.done + outcome.failed + outcome.dead + ran
+        return outcome.done + outcome.failed + outcome.dead + ran + self.run_periodic()
+
+    def run_periodic(self) -> int:
+        """Run the periodic tasks that are due by the clock; returns how many keys changed.
+
+        The schedule is this process's own: each worker runs each task at most once per
+        interval, and a task whose batch came back full runs again at the next round.
+        """
+        if not self.periodic:
+            return 0
+        now = self.clock.now()
+        with self._periodic_lock:
+            due = [task for task in self.periodic if self._next_run.get(task.name, now) <= now]
+            for task in due:
+                self._next_run[task.name] = now + task.every
+        changed = 0
+        for task in due:
+            keys = self.read(task.find, now, task.batch)
+            done = sum(self._act(task, key) for key in keys)
+            if done and len(keys) >= task.batch:
+                with self._periodic_lock:
+                    self._next_run[task.name] = now
+            changed += done
+        return changed
+
+    def _act(self, task: PeriodicTask, key: str) -> bool:
+        try:
+            return self._commit(f"periodic:{task.name}", lambda uow: task.act(uow, key))
+        except Exception:
+            # The key is still due, so the next run finds it again; meanwhile the others go on.
+            log.exception("periodic task %s failed for %s; it is retried next run", task.name, key)
+            return False
 
     def drain(self, *, max_rounds: int = 10_000) -> int:
         """Work until nothing is due (or ``max_rounds``); safe to call re-entrantly."""

@@ -40,6 +40,9 @@ SPECS: dict[str, TemplateSpec] = {
     "survey_email": TemplateSpec("email", ("order_number", "survey_url"), ("warranty_lines",)),
     "ticket_opened": TemplateSpec("email", ("ticket_number", "due_at"), ("subject",)),
     "ticket_resolved": TemplateSpec("email", ("ticket_number",), ("resolution",)),
+    "payment_deadline_cancelled": TemplateSpec("email", ("order_number", "total", "due_at")),
+    # cause: cancellation | return | late_payment
+    "refund_issued": TemplateSpec("email", ("order_number", "amount", "cause")),
 }
 
 _SOURCES: dict[tuple[str, str], tuple[str, str]] = {
@@ -115,6 +118,36 @@ _SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "Yêu cầu hỗ trợ {{ ticket_number }} đã được giải quyết",
         "Yêu cầu {{ ticket_number }} đã được giải quyết.\n"
         "{% if resolution %}\n{{ resolution }}\n{% endif %}",
+    ),
+    ("payment_deadline_cancelled", "vi"): (
+        "Đơn hàng {{ order_number }} đã bị hủy do quá hạn thanh toán",
+        "Chúng tôi chưa nhận được thanh toán {{ total | vnd }} cho đơn hàng {{ order_number }}"
+        " trước hạn {{ due_at | moment }}, nên đơn hàng đã được hủy và hàng đã được mở bán lại.\n\n"
+        "Nếu quý khách vẫn muốn mua, vui lòng đặt lại đơn hàng mới.\n"
+        "Nếu quý khách đã thanh toán sau thời điểm này, số tiền sẽ được hoàn lại đầy đủ.\n",
+    ),
+    ("payment_deadline_cancelled", "en"): (
+        "Order {{ order_number }} was cancelled: payment deadline passed",
+        "We did not receive the payment of {{ total | vnd }} for order {{ order_number }}"
+        " by {{ due_at | moment }}, so the order was cancelled and its goods released.\n\n"
+        "If you still want them, please place a new order.\n"
+        "If you pay after this moment, the money will be refunded in full.\n",
+    ),
+    ("refund_issued", "vi"): (
+        "Hoàn tiền {{ amount | vnd }} cho đơn hàng {{ order_number }}",
+        "Chúng tôi đã hoàn lại {{ amount | vnd }} cho đơn hàng {{ order_number }}"
+        "{% if cause == 'return' %} vì hàng giao không thành công và đã hoàn về kho"
+        "{% elif cause == 'late_payment' %} vì khoản thanh toán đến sau khi đơn hàng đã bị hủy"
+        "{% else %} vì đơn hàng đã bị hủy{% endif %}.\n"
+        "Tiền sẽ về tài khoản đã dùng để thanh toán.\n",
+    ),
+    ("refund_issued", "en"): (
+        "Refund of {{ amount | vnd }} for order {{ order_number }}",
+        "We have refunded {{ amount | vnd }} for order {{ order_number }}"
+        "{% if cause == 'return' %} because the delivery failed and the goods came back"
+        "{% elif cause == 'late_payment' %} because the payment arrived after the order was"
+        " cancelled{% else %} because the order was cancelled{% endif %}.\n"
+        "The money goes back to the account you paid from.\n",
     ),
     ("ticket_resolved", "en"): (
         "Support request {{ ticket_number }} resolved",

@@ -44,6 +44,17 @@ class OrderPaid(Event):
 
 
 @dataclass(frozen=True)
+class LatePaymentReceived(Event):
+    """Money arrived for an order that was already cancelled: the order stays cancelled and the
+    money is to be given back."""
+
+    order_id: str
+    amount_vnd: int
+    gateway: str
+    gateway_reference: str
+
+
+@dataclass(frozen=True)
 class OrderFulfilmentStarted(Event):
     order_id: str
     pick_task_id: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from lienmach.kernel.money import vat_of
@@ -64,6 +65,30 @@ TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
 }
 CANCELLABLE = frozenset({S.PLACED, S.BACKORDERED, S.RESERVED, S.FULFILLING})
 FINAL = frozenset({S.DELIVERED, S.RETURNED, S.CANCELLED})
+
+
+def payment_overdue(
+    *,
+    payment_method: str,
+    paid_vnd: int,
+    total_vnd: int,
+    state: str,
+    fulfilment_stage: str,
+    placed_at: datetime,
+    now: datetime,
+    deadline: timedelta,
+) -> bool:
+    """A prepaid order not fully paid by ``placed_at + deadline`` and still cancellable.
+
+    A part-payment does not hold the order: it is cancelled and what was paid is refunded.
+    """
+    return (
+        payment_method == PaymentMethod.PREPAID
+        and paid_vnd < total_vnd
+        and state in CANCELLABLE
+        and fulfilment_stage != "packed"
+        and now >= placed_at + deadline
+    )
 
 
 @dataclass

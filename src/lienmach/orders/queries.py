@@ -1,4 +1,5 @@
-"""Orders read side: one order with its lines, lists, and the order's event timeline."""
+"""Orders read side: one order with its lines, lists, the order's event timeline, and the
+counts the back office's dashboard shows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from lienmach.kernel.tables import event_log, event_objects
+from lienmach.orders.model import CANCELLABLE, FINAL, OrderState, PaymentMethod
 from lienmach.orders.tables import order_lines, orders
 
 
@@ -119,15 +121,27 @@ def list_orders(
     *,
     state: str | None = None,
     customer_id: str | None = None,
+    channel: str | None = None,
+    province_code: str | None = None,
+    placed_from: datetime | None = None,
+    placed_until: datetime | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[OrderView]:
-    """Newest first, without lines (fetch one order for its lines)."""
+    """Newest first, without lines (fetch one order for its lines); placed in [from, until)."""
     query = select(*_ORDER_COLUMNS).order_by(orders.c.placed_at.desc(), orders.c.id.desc())
     if state:
         query = query.where(orders.c.state == state)
     if customer_id:
         query = query.where(orders.c.customer_id == customer_id)
+    if channel:
+        query = query.where(orders.c.channel == channel)
+    if province_code:
+        query = query.where(orders.c.ship_province_code == province_code)
+    if placed_from is not None:
+        query = query.where(orders.c.placed_at >= placed_from)
+    if placed_until is not None:
+        query = query.where(orders.c.placed_at < placed_until)
     rows = connection.execute(query.limit(limit).offset(offset))
     return [OrderView(**row._mapping) for row in rows]
 
@@ -166,3 +180,66 @@ def backordered_lines(connection: Connection, product_id: str) -> list[tuple[str
         .order_by(orders.c.placed_at, orders.c.id)
     )
     return [(row.order_id, row.id, int(row.backordered_quantity)) for row in rows]
+
+
+def unpaid_prepaid_orders(
+    connection: Connection, *, placed_before: datetime, limit: int = 100
+) -> list[str]:
+    """Ids of prepaid orders placed by ``placed_before``, not fully paid and still
+    cancellable, oldest first (the payment deadline sweep)."""
+    rows = connection.execute(
+        select(orders.c.id)
+        .where(
+            orders.c.state.in_([state.value for state in CANCELLABLE]),
+            orders.c.placed_at <= placed_before,
+            orders.c.payment_method == PaymentMethod.PREPAID.value,
+            orders.c.paid_vnd < orders.c.total_vnd,
+            orders.c.fulfilment_stage != "packed",
+        )
+        .order_by(orders.c.placed_at, orders.c.id)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+def placed_totals(connection: Connection, *, since: datetime, until: datetime) -> tuple[int, int]:
+    """(orders, their total in đồng) placed in [since, until), cancelled ones left out."""
+    row = connection.execute(
+        select(func.count(), func.coalesce(func.sum(orders.c.total_vnd), 0)).where(
+            orders.c.placed_at >= since,
+            orders.c.placed_at < until,
+            orders.c.state != OrderState.CANCELLED.value,
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def count_placed_between(connection: Connection, *, since: datetime, until: datetime) -> int:
+    """Orders placed in [since, until), whatever became of them (an index-only count)."""
+    return int(
+        connection.execute(
+            select(func.count()).where(orders.c.placed_at >= since, orders.c.placed_at < until)
+        ).scalar_one()
+    )
+
+
+_NOT_FINAL = [state.value for state in OrderState if state not in FINAL]
+
+
+def late_orders(connection: Connection, *, now: datetime, limit: int = 20) -> list[OrderView]:
+    """Orders still on their way whose promised date has passed, the longest overdue first."""
+    rows = connection.execute(
+        select(*_ORDER_COLUMNS)
+        .where(orders.c.state.in_(_NOT_FINAL), orders.c.promised_at < now)
+        .order_by(orders.c.promised_at, orders.c.id)
+        .limit(limit)
+    )
+    return [OrderView(**row._mapping) for row in rows]
+
+
+def count_late_orders(connection: Connection, *, now: datetime) -> int:
+    return int(
+        connection.execute(
+            select(func.count()).where(orders.c.state.in_(_NOT_FINAL), orders.c.promised_at < now)
+        ).scalar_one()
+    )

@@ -98,6 +98,15 @@ def load(connection: Connection, order_id: str) -> OrderAggregate:
     return aggregate
 
 
+def lock(connection: Connection, order_id: str) -> None:
+    """Hold the order's row until commit, so a check made now still holds when acting on it."""
+    found = connection.execute(
+        select(orders.c.id).where(orders.c.id == order_id).with_for_update()
+    ).first()
+    if found is None:
+        raise NotFound("order", order_id)
+
+
 def save(connection: Connection, aggregate: OrderAggregate, **order_changes: Any) -> OrderState:
     """Write the lines and the derived stage; fails if anyone changed the order meanwhile."""
     new_state = aggregate.next_state()

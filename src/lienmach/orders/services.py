@@ -16,6 +16,7 @@ from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import repository
 from lienmach.orders.checks import check_order
 from lienmach.orders.events import (
+    LatePaymentReceived,
     OrderBackordered,
     OrderCancelled,
     OrderDelivered,
@@ -222,12 +223,25 @@ def _reserve_backorders(
 def record_payment(
     uow: UnitOfWork, *, order_id: str, amount_vnd: int, gateway: str, gateway_reference: str
 ) -> None:
-    """A payment gateway confirmed a prepayment."""
+    """A payment gateway confirmed a prepayment.
+
+    Money for an order already cancelled (e.g. its payment deadline passed) does not revive
+    it: the payment is recorded as LatePaymentReceived and billing gives it back.
+    """
     if amount_vnd <= 0:
         raise InvalidInput({"amount_vnd": "a payment must be more than 0 đồng"})
     aggregate = repository.load(uow.connection, order_id)
     if aggregate.state == OrderState.CANCELLED:
-        raise DomainError(f"order {order_id} is cancelled; refund the payment instead")
+        # The gateway has taken the money either way; refusing would only make it retry.
+        uow.publish(
+            LatePaymentReceived(
+                order_id=order_id,
+                amount_vnd=amount_vnd,
+                gateway=gateway,
+                gateway_reference=gateway_reference,
+            )
+        )
+        return
     aggregate.paid_vnd += amount_vnd
     repository.save(uow.connection, aggregate)
     uow.publish(

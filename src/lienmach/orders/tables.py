@@ -50,6 +50,9 @@ orders = Table(
     Column("version", Integer, nullable=False, default=1),
     Index("ix_orders_state_placed", "state", "placed_at"),
     Index("ix_orders_placed_at", "placed_at"),
+    # The back office's order list filters by channel or province, newest first.
+    Index("ix_orders_channel_placed", "channel", "placed_at"),
+    Index("ix_orders_province_placed", "ship_province_code", "placed_at"),
 )
 
 order_lines = Table(

@@ -43,6 +43,12 @@ class CarrierGateway(Protocol):
         """
         ...
 
+    def order_status(self, *, carrier_id: str, order_code: str) -> dict[str, Any]:
+        """Where the carrier says a parcel is, for polling when callbacks are lost:
+        ``{"order_code", "status", "log": [{"status", "updated_date"}, ...]}``, log oldest first.
+        """
+        ...
+
 
 def province_name(code: str) -> str:
     try:
@@ -135,3 +141,19 @@ class HttpCarrierGateway:
     def order_detail(self, *, carrier_id: str, order_code: str) -> dict[str, Any]:
         """The carrier's view of an order (status and its log), for polling."""
         return self._post(carrier_id, DETAIL_PATH, {"order_code": order_code})
+
+    def order_status(self, *, carrier_id: str, order_code: str) -> dict[str, Any]:
+        """The parcel's status and status log from the order detail (see
+        :class:`CarrierGateway`); log entries without a status or a time are left out."""
+        data = self.order_detail(carrier_id=carrier_id, order_code=order_code)
+        log = data.get("log")
+        entries = [
+            {"status": str(entry["status"]), "updated_date": str(entry["updated_date"])}
+            for entry in (log if isinstance(log, list) else [])
+            if isinstance(entry, dict) and entry.get("status") and entry.get("updated_date")
+        ]
+        return {
+            "order_code": str(data.get("order_code") or order_code),
+            "status": str(data.get("status") or ""),
+            "log": entries,
+        }

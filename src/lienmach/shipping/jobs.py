@@ -1,7 +1,9 @@
-"""Shipping's external I/O: booking a parcel with its carrier, outside any transaction.
+"""Shipping's external I/O: booking a parcel with its carrier and asking it where a parcel
+is, outside any transaction.
 
 The shipment id is the carrier's ``client_order_code``, so a retried or reclaimed job gets the
-same tracking code back instead of a second carrier order.
+same tracking code back instead of a second carrier order. A poll only reads, so repeating it
+is harmless; what it learns is applied like callbacks (see :mod:`lienmach.shipping.polling`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 
 from lienmach.kernel.jobs import JobKind
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.shipping import services
+from lienmach.shipping import polling, services
 from lienmach.shipping.gateway import CarrierGateway
 
 
@@ -39,4 +41,29 @@ def job_kinds(*, carrier_gateway: CarrierGateway) -> list[JobKind]:
             uow, shipment_id=str(payload["shipment_id"]), tracking_code=str(result["order_code"])
         )
 
-    return [JobKind(name=services.BOOK_JOB, perform=book, record=record_booked, timeout_seconds=30)]
+    def poll(payload: Mapping[str, Any]) -> Mapping[str, Any]:
+        return carrier_gateway.order_status(
+            carrier_id=str(payload["carrier_id"]), order_code=str(payload["tracking_code"])
+        )
+
+    def record_polled(
+        uow: UnitOfWork, payload: Mapping[str, Any], result: Mapping[str, Any]
+    ) -> None:
+        polling.apply_status_report(
+            uow,
+            carrier_id=str(payload["carrier_id"]),
+            order_code=str(result.get("order_code") or payload["tracking_code"]),
+            log=list(result.get("log") or []),
+        )
+
+    return [
+        JobKind(name=services.BOOK_JOB, perform=book, record=record_booked, timeout_seconds=30),
+        # A poll that keeps failing is not worth many retries: the next quiet period polls again.
+        JobKind(
+            name=polling.POLL_JOB,
+            perform=poll,
+            record=record_polled,
+            timeout_seconds=15,
+            max_attempts=3,
+        ),
+    ]

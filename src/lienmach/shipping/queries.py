@@ -11,7 +11,9 @@ from sqlalchemy import Connection, case, func, select
 from lienmach.customers import geography
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.errors import InvalidInput, NotFound
+from lienmach.kernel.tables import event_log
 from lienmach.shipping import repository
+from lienmach.shipping.events import ShipmentBooked
 from lienmach.shipping.model import quote
 from lienmach.shipping.repository import ShipmentRecord
 from lienmach.shipping.tables import carriers, shipment_events, shipments
@@ -238,3 +240,40 @@ def open_shipments(connection: Connection, *, limit: int = 200) -> list[Shipment
         .limit(limit)
     )
     return _views(connection, [repository.to_record(row._mapping) for row in rows])
+
+
+def count_booked_between(connection: Connection, *, since: datetime, until: datetime) -> int:
+    """Shipments booked with a carrier in [since, until), read from the event log's index."""
+    return int(
+        connection.execute(
+            select(func.count()).where(
+                event_log.c.type == ShipmentBooked.type_name(),
+                event_log.c.occurred_at >= since,
+                event_log.c.occurred_at < until,
+            )
+        ).scalar_one()
+    )
+
+
+def shipments_to_poll(
+    connection: Connection, *, quiet_since: datetime, limit: int = 100
+) -> list[str]:
+    """Ids of open shipments with a tracking code whose last status was recorded before
+    ``quiet_since`` (their callbacks may have been lost), longest quiet first."""
+    last_heard = (
+        select(func.max(shipment_events.c.recorded_at))
+        .where(shipment_events.c.shipment_id == shipments.c.id)
+        .scalar_subquery()
+    )
+    quiet = func.coalesce(last_heard, shipments.c.booked_at, shipments.c.created_at)
+    rows = connection.execute(
+        select(shipments.c.id)
+        .where(
+            shipments.c.state.in_(OPEN_STATES),
+            shipments.c.tracking_code.is_not(None),
+            quiet <= quiet_since,
+        )
+        .order_by(quiet, shipments.c.id)
+        .limit(limit)
+    )
+    return list(rows.scalars())

@@ -4,7 +4,9 @@ Serves the GHN-like order API under ``/{carrier_id}/shiip/public-api/v2/shipping
 for each default carrier, and lets a test or the simulator move a parcel along
 (:meth:`CarrierSandbox.advance`, or ``POST /sandbox/advance``), producing the signed status
 callback the real carrier would send. Timestamps come from ``clock``, so a simulated clock
-keeps callbacks fresh in simulated time.
+keeps callbacks fresh in simulated time. ``shipping-order/detail`` answers the parcel's status
+and log, as the poll asks it; ``lose_callbacks`` makes the sandbox drop the callbacks it would
+post, as an unreliable carrier does.
 """
 
 from __future__ import annotations
@@ -46,7 +48,9 @@ class CarrierSandbox:
         self.port = port
         self.orders: dict[str, dict[str, Any]] = {}  # by tracking code
         self.create_calls = 0
+        self.detail_calls = 0
         self.fail_next_creates = 0  # answer this many creates with an error (retry tests)
+        self.lose_callbacks = False  # never post callbacks to callback_url (polling tests)
         self.callbacks: list[tuple[str, Headers, bytes]] = []
         self.callback_errors: list[str] = []
         self._by_client_code: dict[tuple[str, str], str] = {}
@@ -121,10 +125,14 @@ class CarrierSandbox:
             return 200, {"code": 200, "message": "Success", "data": data}
 
     def detail(self, carrier_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        order = self.orders.get(str(body.get("order_code", "")))
-        if order is None or order["carrier_id"] != carrier_id:
-            return 400, {"code": 400, "message": "order not found"}
-        return 200, {"code": 200, "message": "Success", "data": order}
+        """The order-detail endpoint: the parcel with its current status and status log."""
+        with self._lock:
+            self.detail_calls += 1
+            order = self.orders.get(str(body.get("order_code", "")))
+            if order is None or order["carrier_id"] != carrier_id:
+                return 400, {"code": 400, "message": "order not found"}
+            data = {**order, "log": [dict(entry) for entry in order["log"]]}
+            return 200, {"code": 200, "message": "Success", "data": data}
 
     def advance(
         self, tracking_code: str, status: str, *, reason: str = "", at: datetime | None = None
@@ -150,7 +158,7 @@ class CarrierSandbox:
             body = json.dumps(payload, separators=(",", ":")).encode()
             headers = signed_headers(self.secret, int(moment.timestamp()), body)
             self.callbacks.append((tracking_code, headers, body))
-            target = self.callback_url
+            target = None if self.lose_callbacks else self.callback_url
         if target:
             self._post_callback(f"{target.rstrip('/')}/{order['carrier_id']}", headers, body)
         return headers, body
