@@ -1,9 +1,12 @@
-"""The API as a caller with a key sees it: one place where tests get an authorised client."""
+"""The API as a caller with a key sees it, and the pages as a logged-in person sees them: one
+place where tests get an authorised client."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -15,7 +18,7 @@ from lienmach.kernel.db import metadata
 from lienmach.kernel.runtime import Runtime
 from lienmach.orders.services import place_order
 from lienmach.web.app import create_app
-from tests.factories import seed_company
+from tests.factories import STAFF_PASSWORD, seed_company
 
 
 def new_key(runtime: Runtime, *, scopes: Sequence[str] = ("*",), name: str = "tests") -> str:
@@ -74,3 +77,24 @@ def row_counts(runtime: Runtime) -> dict[str, int]:
             )
             for table in metadata.sorted_tables
         }
+
+
+def form_token(client: TestClient, path: str = "/app/login") -> str:
+    """The CSRF token the page at ``path`` puts in its forms (the session's, once logged in)."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found, f"no form with a CSRF token on {path}"
+    return found.group(1)
+
+
+def page_client(
+    runtime: Runtime, *, email: str | None = None, password: str = STAFF_PASSWORD, **options: Any
+) -> TestClient:
+    """A browser-like client of the pages, logged in as ``email`` when given (through the form)."""
+    client = TestClient(create_app(runtime), follow_redirects=False, **options)
+    if email is not None:
+        answer = client.post(
+            "/app/login",
+            data={"email": email, "password": password, "csrf_token": form_token(client)},
+        )
+        assert answer.status_code == 303, answer.text
+    return client

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lienmach.access.roles import STAFF_ROLES
+from lienmach.access.services import create_user
 from lienmach.billing.services import seed_chart_of_accounts
 from lienmach.catalog.services import create_product
 from lienmach.customers.services import register_customer
@@ -104,3 +106,22 @@ def seed_company(runtime: Runtime, *, stock: dict[str, tuple[int, int]] | None =
 
 def _cost(catalog: list[tuple[str, str, str, int, int, int, int, int]], sku: str) -> int:
     return next(row[4] for row in catalog if row[0] == sku)
+
+
+STAFF_PASSWORD = "mat-khau-thu-nghiem"  # the test staff's password (≥ 10 characters)
+
+
+def seed_staff(runtime: Runtime, *, password: str = STAFF_PASSWORD) -> dict[str, str]:
+    """One back-office account per staff role (``<role>@shop.test``); role → e-mail."""
+    accounts = {}
+    for role in STAFF_ROLES:
+        email = f"{role.value}@shop.test"
+        runtime.run(
+            create_user,
+            email=email,
+            display_name=f"Nhân viên {role.value}",
+            password=password,
+            role=role.value,
+        )
+        accounts[role.value] = email
+    return accounts

@@ -1,4 +1,4 @@
-"""The ``lienmach`` command: demo, serve, worker, migrate, api-key."""
+"""The ``lienmach`` command: demo, serve, worker, migrate, api-key, user."""
 
 from __future__ import annotations
 
@@ -145,6 +145,52 @@ def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id, key
         console.print(f"[red]{escape(str(missing))}[/red]")
         raise typer.Exit(2) from None
     console.print(f"API key {key_id} revoked.")
+
+
+user_app = typer.Typer(help="Back-office accounts / Tài khoản trang quản trị.")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Option(help="the e-mail the person logs in with")],
+    name: Annotated[str, typer.Option(help="the name colleagues know the person by")],
+    role: Annotated[str, typer.Option(help="owner, sales, warehouse, support or accountant")],
+    password: Annotated[
+        str | None,
+        typer.Option(help="for scripts; without it the password is asked for, hidden"),
+    ] = None,
+    locale: Annotated[str, typer.Option(help="the pages' language: vi or en")] = "vi",
+) -> None:
+    """Open a back-office account; its role decides what the person may see and do."""
+    from lienmach.access.services import create_user
+    from lienmach.bootstrap import build_runtime
+    from lienmach.kernel.errors import InvalidInput
+
+    if password is None:
+        password = typer.prompt(
+            "Password / Mật khẩu (≥ 10 characters / ký tự)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+    runtime = build_runtime()
+    try:
+        user_id = runtime.run(
+            create_user,
+            email=email,
+            display_name=name,
+            password=password,
+            role=role,
+            locale=locale,
+        )
+    except InvalidInput as refused:
+        for field, message in refused.errors.items():
+            console.print(f"[red]{field}[/red]: {escape(message)}")
+        raise typer.Exit(2) from None
+    console.print(
+        f"[green]User {user_id} created[/green] / Đã tạo tài khoản: {escape(email.strip().lower())}"
+        f" ({escape(role)}). Log in at / Đăng nhập tại {Settings().public_base_url}/app"
+    )
 
 
 def main() -> None:

@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lienmach.access.services import create_api_key
+from lienmach.access.roles import STAFF_ROLES
+from lienmach.access.services import create_api_key, create_user
 from lienmach.aftersales.queries import list_tickets, nps_summary
 from lienmach.billing.queries import count_invoices, trial_balance
 from lienmach.bootstrap import build_runtime
@@ -96,6 +97,7 @@ def run_demo(
             f" {len(company.customers)} customers."
         )
         _key_id, api_key = runtime.run(create_api_key, name="demo", scopes=["*"])
+        staff = seed_staff_accounts(runtime)
         people = People(runtime, rng=rng, carriers=boxes.carriers)
         with _progress(console) as progress:
             task = progress.add_task("Orders through the journey", total=orders)
@@ -111,9 +113,49 @@ def run_demo(
             progress.update(task, description="Letting the chain finish")
             settle(runtime, company, people, clock=clock)
         print_summary(console, runtime, boxes)
+        print_staff_accounts(console, staff, port)
         runtime.engine.dispose()
         if serve_after:
             _serve(console, settings, port, api_key)
+
+
+DEMO_PASSWORD = "lienmach-demo"  # printed on purpose: a demo has no secrets
+DEMO_STAFF_NAMES = {
+    "owner": "Nguyễn Văn An (chủ cửa hàng)",
+    "sales": "Trần Thị Bình",
+    "warehouse": "Lê Văn Cường",
+    "support": "Phạm Thị Dung",
+    "accountant": "Hoàng Văn Em",
+}
+
+
+def seed_staff_accounts(runtime: Runtime) -> dict[str, str]:
+    """One back-office account per staff role, all with ``DEMO_PASSWORD``; role → e-mail."""
+    accounts = {}
+    for role in STAFF_ROLES:
+        email = f"{role.value}@demo.lienmach.vn"
+        runtime.run(
+            create_user,
+            email=email,
+            display_name=DEMO_STAFF_NAMES.get(role.value, role.value),
+            password=DEMO_PASSWORD,
+            role=role.value,
+        )
+        accounts[role.value] = email
+    return accounts
+
+
+def print_staff_accounts(console: Console, staff: dict[str, str], port: int) -> None:
+    table = Table(
+        title=f"Back office / Trang quản trị: http://127.0.0.1:{port}/app",
+        show_header=True,
+    )
+    table.add_column("role / vai trò")
+    table.add_column("e-mail")
+    table.add_column("password / mật khẩu")
+    for role, email in staff.items():
+        table.add_row(role, email, DEMO_PASSWORD)
+    console.print(table)
 
 
 def _progress(console: Console) -> Progress:
@@ -161,7 +203,10 @@ def _serve(console: Console, settings: Settings, port: int, api_key: str) -> Non
 
     runtime = build_runtime(settings, inline_drain=False)
     console.print(
-        f"Serving on [bold]http://127.0.0.1:{port}[/bold] (API docs at /docs),"
+        f"Serving on [bold]http://127.0.0.1:{port}[/bold]:"
+        f" back office at [bold]http://127.0.0.1:{port}/app[/bold]"
+        f" (log in as owner@demo.lienmach.vn / {DEMO_PASSWORD}),"
+        f" API at http://127.0.0.1:{port}/api/v1 (docs at /docs),"
         f" API key (all scopes): [bold]{api_key}[/bold]. Ctrl-C to stop."
     )
     with background_worker(runtime):

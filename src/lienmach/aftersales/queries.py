@@ -183,3 +183,23 @@ def _ticket(row: Row[Any], now: datetime) -> TicketView:
         sla_state=sla.value,
         time_left=None if resolved is not None else due - now,
     )
+
+
+def tickets_near_breach(
+    connection: Connection,
+    *,
+    now: datetime,
+    within: timedelta = model.AT_RISK_WITHIN,
+    limit: int = 20,
+) -> list[TicketView]:
+    """Unresolved tickets due within ``within`` from now, or already overdue; earliest due first."""
+    query = (
+        select(tickets)
+        .where(
+            tickets.c.state != model.TicketState.RESOLVED.value,
+            tickets.c.due_at < now + within,
+        )
+        .order_by(tickets.c.due_at, tickets.c.id)
+        .limit(limit)
+    )
+    return [_ticket(row, now) for row in connection.execute(query)]

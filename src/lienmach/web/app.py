@@ -8,6 +8,7 @@ from sqlalchemy import Connection, text
 from lienmach.kernel.runtime import Runtime
 from lienmach.web.deps import RuntimeDep
 from lienmach.web.errors import install_error_handlers
+from lienmach.web.pages import install_pages
 from lienmach.web.routes import aftersales, backoffice, orders, shipping, warehouse
 from lienmach.web.schemas import HealthOut
 
@@ -26,7 +27,7 @@ def health(runtime: RuntimeDep) -> HealthOut:
 
 
 def create_app(runtime: Runtime) -> FastAPI:
-    """The REST API under /api/v1 with its OpenAPI description at /docs."""
+    """The REST API under /api/v1 (OpenAPI at /docs) and the back office under /app."""
     app = FastAPI(
         title="Lienmach API",
         version="1",
@@ -45,4 +46,5 @@ def create_app(runtime: Runtime) -> FastAPI:
         health_router,
     ):
         app.include_router(router)
+    install_pages(app)
     return app
