@@ -264,7 +264,7 @@ def test_refused_business_moves_are_409(runtime, world):
     twice = api.post(f"{task}/confirm", json={"picker": "Hùng"})
     assert twice.status_code == 409
 
-    # A cancelled order cannot be cancelled or paid again
+    # A cancelled order cannot be cancelled again; money arriving for it is taken and refunded
     cancelled = api.post(f"{order}/cancel", json={"reason": "khách đổi ý"})
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "cancelled"
     assert cancelled.json()["cancel_reason"] == "khách đổi ý"
@@ -272,4 +272,4 @@ def test_refused_business_moves_are_409(runtime, world):
     paid = api.post(
         f"{order}/payments", json={"amount_vnd": 1000, "gateway": "v", "reference": "r"}
     )
-    assert paid.status_code == 409 and "cancelled" in paid.json()["detail"]
+    assert paid.status_code == 200 and paid.json()["state"] == "cancelled"

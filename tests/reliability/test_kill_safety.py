@@ -103,4 +103,6 @@ def test_a_worker_killed_twenty_times_loses_and_doubles_nothing(
     assert len(caught) == len(sent)
     repeats = sum(count - 1 for count in caught.values())
     print(f"kills={kills} e-mails={len(sent)} raw repeats collapsed by Message-ID={repeats}")
-    assert repeats <= kills
+    # A kill repeats at most the e-mails sent but not yet recorded: those in flight on the
+    # runner's I/O threads, plus those finished within its recording interval.
+    assert repeats <= kills * 2 * runtime.job_runner.io_threads

@@ -53,7 +53,7 @@ class JobRunner:
 
     def __init__(self, kinds: Mapping[str, JobKind], *, io_threads: int = 8) -> None:
         self.kinds = dict(kinds)
-        self._io_threads = io_threads
+        self.io_threads = io_threads
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
 
@@ -93,7 +93,7 @@ class JobRunner:
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._io_threads, thread_name_prefix="lienmach-io")
+                self._pool = ThreadPoolExecutor(self.io_threads, thread_name_prefix="lienmach-io")
             return self._pool
 
     def _claim(self, engine: Engine, clock: Clock, limit: int) -> list[_Claimed]:
