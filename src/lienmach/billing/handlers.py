@@ -25,24 +25,22 @@ def on_order_placed_issue_invoice(uow: UnitOfWork, event: OrderPlaced) -> None:
 
 
 def on_order_paid_post_payment(uow: UnitOfWork, event: OrderPaid) -> None:
-    services.record_payment(
-        uow,
-        order_id=event.order_id,
-        amount_vnd=event.amount_vnd,
-        gateway=event.gateway,
-        gateway_reference=event.gateway_reference,
-    )
+    _post_payment(uow, event, late=False)
 
 
 def on_late_payment_refund_it(uow: UnitOfWork, event: LatePaymentReceived) -> None:
     """Money for a cancelled order: recorded in the bank, then given back at once."""
+    _post_payment(uow, event, late=True)
+
+
+def _post_payment(uow: UnitOfWork, event: OrderPaid | LatePaymentReceived, *, late: bool) -> None:
     services.record_payment(
         uow,
         order_id=event.order_id,
         amount_vnd=event.amount_vnd,
         gateway=event.gateway,
         gateway_reference=event.gateway_reference,
-        late=True,
+        late=late,
     )
 
 

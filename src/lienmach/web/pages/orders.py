@@ -42,12 +42,12 @@ def _date(value: str | None, field: str, problems: list[str]) -> date | None:
 
 
 def parse_filters(
-    state: str | None,
-    channel: str | None,
-    province: str | None,
-    placed_from: str | None,
-    placed_to: str | None,
-    page: str | None,
+    state: Text = None,
+    channel: Text = None,
+    province: Text = None,
+    placed_from: Text = None,
+    placed_to: Text = None,
+    page: PageNumber = None,
 ) -> tuple[OrderFilters, list[str]]:
     """The filters the list can apply, and the names of those it could not understand."""
     problems: list[str] = []
@@ -110,32 +110,17 @@ def _list_values(page: PageContext, filters: OrderFilters, problems: list[str]) 
     }
 
 
+AskedFilters = Annotated[tuple[OrderFilters, list[str]], Depends(parse_filters)]
+
+
 @router.get("/orders")
-def orders_page(
-    page: OrdersViewer,
-    state: Text = None,
-    channel: Text = None,
-    province: Text = None,
-    placed_from: Text = None,
-    placed_to: Text = None,
-    number: PageNumber = None,
-) -> Response:
-    filters, problems = parse_filters(state, channel, province, placed_from, placed_to, number)
-    return render(page, "orders/list.html", **_list_values(page, filters, problems))
+def orders_page(page: OrdersViewer, asked: AskedFilters) -> Response:
+    return render(page, "orders/list.html", **_list_values(page, *asked))
 
 
 @router.get("/live/orders")
-def orders_fragment(
-    page: OrdersViewer,
-    state: Text = None,
-    channel: Text = None,
-    province: Text = None,
-    placed_from: Text = None,
-    placed_to: Text = None,
-    number: PageNumber = None,
-) -> Response:
-    filters, problems = parse_filters(state, channel, province, placed_from, placed_to, number)
-    return render(page, "orders/_rows.html", **_list_values(page, filters, problems))
+def orders_fragment(page: OrdersViewer, asked: AskedFilters) -> Response:
+    return render(page, "orders/_rows.html", **_list_values(page, *asked))
 
 
 def _order_values(page: PageContext, order_id: str) -> dict[str, Any]:
