@@ -20,6 +20,7 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     DASHBOARD = "dashboard:read"
+    ANALYTICS = "analytics:read"  # KPIs, process map, alerts, targets
     ORDERS_READ = "orders:read"
     ORDERS_WRITE = "orders:write"
     WAREHOUSE = "warehouse:work"
@@ -39,7 +40,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.WAREHOUSE: frozenset({P.DASHBOARD, P.ORDERS_READ, P.WAREHOUSE, P.SHIPMENTS}),
     Role.SUPPORT: frozenset({P.DASHBOARD, P.ORDERS_READ, P.SHIPMENTS, P.TICKETS, P.CUSTOMERS}),
-    Role.ACCOUNTANT: frozenset({P.DASHBOARD, P.ORDERS_READ, P.LEDGER, P.CUSTOMERS}),
+    Role.ACCOUNTANT: frozenset({P.DASHBOARD, P.ORDERS_READ, P.LEDGER, P.CUSTOMERS, P.ANALYTICS}),
     Role.CUSTOMER: frozenset({P.OWN_ORDERS}),
 }
 STAFF_ROLES: tuple[Role, ...] = tuple(role for role in Role if role is not Role.CUSTOMER)

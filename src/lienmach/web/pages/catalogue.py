@@ -6,6 +6,8 @@ A test checks each key has both languages and each key a template uses is here.
 
 from __future__ import annotations
 
+from lienmach.web.pages import catalogue_kpi, catalogue_shop, catalogue_work
+
 MESSAGES: dict[str, dict[str, str]] = {
     # navigation and frame
     "nav.label": {"vi": "Menu chính", "en": "Main menu"},
@@ -342,3 +344,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "You cannot disable your own account; ask another administrator.",
     },
 }
+
+
+def _merged(*areas: dict[str, dict[str, str]]) -> None:
+    # Each area of pages keeps its own texts; two areas may never claim the same key.
+    for area in areas:
+        clash = sorted(set(area) & set(MESSAGES))
+        if clash:
+            raise RuntimeError(f"text keys defined twice: {clash}")
+        MESSAGES.update(area)
+
+
+_merged(catalogue_work.MESSAGES, catalogue_shop.MESSAGES, catalogue_kpi.MESSAGES)
