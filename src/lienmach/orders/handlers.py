@@ -44,7 +44,11 @@ def on_order_placed_send_confirmation(uow: UnitOfWork, event: OrderPlaced) -> No
         key=f"order-confirmation:{order.id}",
         to=order.ship_email,
         template="order_confirmation",
-        params={"order_number": order.number, "total": order.total_vnd},
+        params={
+            "order_number": order.number,
+            "total": order.total_vnd,
+            "tracking_url": f"/track/{order.tracking_token}",
+        },
         order_id=order.id,
         purpose="order_confirmation",
         language=order.language,

@@ -37,6 +37,7 @@ class OrderLineView:
 class OrderView:
     id: str
     number: str
+    tracking_token: str
     customer_id: str
     channel: str
     state: str
@@ -94,6 +95,13 @@ _LINE_LABELS = [column.label(f"line_{column.name}") for column in _LINE_COLUMNS]
 _ORDER_NAMES = [column.name for column in _ORDER_COLUMNS]
 _LINE_NAMES = [column.name for column in _LINE_COLUMNS]
 _FIRST_LINE_COLUMN = len(_ORDER_COLUMNS)
+
+
+def order_id_for_tracking_token(connection: Connection, token: str) -> str | None:
+    """The order whose public tracking link carries ``token``, if any."""
+    return connection.execute(
+        select(orders.c.id).where(orders.c.tracking_token == token)
+    ).scalar_one_or_none()
 
 
 def get_order(connection: Connection, order_id: str) -> OrderView | None:

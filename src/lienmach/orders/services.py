@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -76,6 +77,7 @@ def place_order(
         orders.insert().values(
             id=order_id,
             number=number,
+            tracking_token=secrets.token_urlsafe(16),
             customer_id=customer_id,
             channel=checked.channel,
             state=OrderState.PLACED.value,

@@ -20,6 +20,8 @@ orders = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("number", String(20), nullable=False, unique=True),
+    # Unguessable: the public tracking link in the confirmation e-mail (ids are time-ordered).
+    Column("tracking_token", String(32), nullable=False, unique=True),
     Column("customer_id", String(32), nullable=False, index=True),
     Column("channel", String(20), nullable=False),
     Column("state", String(20), nullable=False),
