@@ -30,19 +30,21 @@ class LoginRefused(DomainError):
     """The e-mail and password did not let anyone in.
 
     ``reason`` is ``credentials`` (unknown e-mail or wrong password: the two are never told
-    apart, so nobody learns which e-mails have accounts) or ``disabled`` (told only after the
-    right password was given).
+    apart, so nobody learns which e-mails have accounts), ``disabled`` (told only after the
+    right password was given) or ``throttled`` (too many failures lately; see ``throttle``).
     """
 
     code = "login_refused"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, wait_minutes: int = 0) -> None:
         messages = {
             "credentials": "the e-mail or the password is wrong; check both and try again",
             "disabled": "this account is disabled; ask the shop's owner to enable it again",
+            "throttled": f"too many failed logins; try again in {wait_minutes} minutes",
         }
         super().__init__(messages[reason])
         self.reason = reason
+        self.wait_minutes = wait_minutes
 
 
 @cache

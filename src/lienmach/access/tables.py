@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, String, Table
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table
 
 from lienmach.kernel.db import metadata
 
@@ -43,4 +43,14 @@ web_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Index("ix_web_sessions_user", "user_id"),
+)
+
+# Failed logins counted per e-mail and per client address, so guessing passwords is slow even
+# across several workers (the count lives in the database, not in one process).
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),  # "email:<address>" or "client:<ip>"
+    Column("window_started_at", DateTime(timezone=True), nullable=False),
+    Column("failures", Integer, nullable=False),
 )

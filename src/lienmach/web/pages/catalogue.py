@@ -48,6 +48,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "E-mail hoặc mật khẩu không đúng. Hãy kiểm tra cả hai rồi thử lại.",
         "en": "The e-mail or the password is wrong. Check both and try again.",
     },
+    "login.error.throttled": {
+        "vi": "Đăng nhập sai quá nhiều lần. Hãy thử lại sau {minutes} phút.",
+        "en": "Too many failed logins. Try again in {minutes} minutes.",
+    },
     "login.error.disabled": {
         "vi": "Tài khoản này đã bị khóa. Hãy nhờ chủ cửa hàng mở lại.",
         "en": "This account is disabled. Ask the shop's owner to enable it again.",

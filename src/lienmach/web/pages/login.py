@@ -9,6 +9,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from lienmach.access.credentials import LoginRefused
 from lienmach.access.services import NewSession, authenticate, end_session, start_session
+from lienmach.access.throttle import (
+    check_not_throttled,
+    clear_failed_logins,
+    record_failed_login,
+    throttle_keys,
+)
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.web.deps import perform
 from lienmach.web.pages import i18n
@@ -26,22 +32,50 @@ from lienmach.web.pages.security import (
 )
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+STATUS_OF_REFUSAL = {"credentials": 401, "disabled": 403, "throttled": 429}
 
 Anyone = Annotated[PageContext, Depends(public())]
 AnyoneForm = Annotated[PageContext, Depends(form(login=False))]
 LoggedInForm = Annotated[PageContext, Depends(form(None))]
 
 
-def _log_in(uow: UnitOfWork, *, email: str, password: str) -> NewSession:
+def _log_in(uow: UnitOfWork, *, email: str, password: str, keys: list[str]) -> NewSession:
+    check_not_throttled(uow, keys=keys)
     user = authenticate(uow, email=email, password=password)
+    clear_failed_logins(uow, key=keys[0])
     return start_session(uow, user_id=user.id)
+
+
+def attempt_login(page: PageContext, email: str, password: str) -> NewSession:
+    """Log in with these credentials, counting a failure against the e-mail and the client.
+
+    Raises LoginRefused; a wrong password is counted in its own transaction (the attempt's
+    own transaction is rolled back by the refusal).
+    """
+    client = page.request.client.host if page.request.client else ""
+    keys = throttle_keys(email, client)
+    actor = f"login:{email[:80]}"
+    try:
+        return perform(page.runtime, actor, _log_in, email=email, password=password, keys=keys)
+    except LoginRefused as refused:
+        if refused.reason == "credentials":
+            perform(page.runtime, actor, record_failed_login, keys=keys)
+        raise
 
 
 @router.get("/login")
 def login_page(page: Anyone, next: str = "/app", expired: bool = False) -> Response:
     if page.user is not None and page.user.permissions:
         return RedirectResponse(safe_next(next), 303)
-    return render(page, "login.html", next=safe_next(next), expired=expired, error=None, email="")
+    return render(
+        page,
+        "login.html",
+        next=safe_next(next),
+        expired=expired,
+        error=None,
+        email="",
+        wait_minutes=0,
+    )
 
 
 @router.post("/login")
@@ -52,14 +86,13 @@ def log_in(
     next: Annotated[str, Form(max_length=500)] = "/app",
 ) -> Response:
     try:
-        session = perform(
-            page.runtime, f"login:{email[:80]}", _log_in, email=email, password=password
-        )
+        session = attempt_login(page, email, password)
     except LoginRefused as refused:
         return render(
             page,
             "login.html",
-            status_code=403 if refused.reason == "disabled" else 401,
+            status_code=STATUS_OF_REFUSAL[refused.reason],
+            wait_minutes=refused.wait_minutes,
             next=safe_next(next),
             expired=False,
             error=f"login.error.{refused.reason}",
