@@ -8,9 +8,11 @@ from sqlalchemy import Connection, text
 from lienmach.kernel.runtime import Runtime
 from lienmach.web.deps import RuntimeDep
 from lienmach.web.errors import install_error_handlers
+from lienmach.web.idempotency import IdempotencyMiddleware
 from lienmach.web.pages import install_pages
 from lienmach.web.routes import aftersales, backoffice, orders, shipping, warehouse
 from lienmach.web.schemas import HealthOut
+from lienmach.web.shop import install_shop
 
 health_router = APIRouter(prefix="/api/v1", tags=["health"])
 
@@ -31,7 +33,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(
         title="Lienmach API",
         version="1",
-        description="Orders to after-sales in one place. Money is in whole đồng (VND).",
+        description=(
+            "Orders to after-sales in one place. Money is in whole đồng (VND). Every write"
+            " accepts an `Idempotency-Key` header: a retry with the same key and body does the"
+            " work once and gets the first answer back."
+        ),
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
@@ -47,4 +53,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     ):
         app.include_router(router)
     install_pages(app)
+    install_shop(app)
+    app.add_middleware(IdempotencyMiddleware, runtime=runtime)
     return app

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.settings import Settings
+from lienmach.web.idempotency import claim_in
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -37,8 +38,12 @@ def perform(
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> T:
-    """Run a service in one unit of work as ``actor`` (it shows in the timeline), then drain."""
+    """Run a service in one unit of work as ``actor`` (it shows in the timeline), then drain.
+
+    The request's Idempotency-Key, if any, is claimed in the same unit of work (idempotency.py).
+    """
     with runtime.uow(actor[:120]) as uow:
+        claim_in(uow)
         result = service(uow, *args, **kwargs)
         uow.commit()
     if runtime.inline_drain:
