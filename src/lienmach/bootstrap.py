@@ -20,6 +20,7 @@ from lienmach import (
     orders,
     shipping,
 )
+from lienmach.access import events as access_events
 from lienmach.access import tables as access_tables
 from lienmach.aftersales import events as aftersales_events
 from lienmach.aftersales import handlers as aftersales_handlers
@@ -97,6 +98,7 @@ SUBSCRIPTION_TABLES = (
 
 def all_event_types() -> dict[str, type]:
     return event_types(
+        access_events,
         catalog_events,
         customers_events,
         notifications_events,

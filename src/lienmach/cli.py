@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import getpass
 import signal
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -108,6 +110,11 @@ api_key_app = typer.Typer(help="API keys for the REST API.")
 app.add_typer(api_key_app, name="api-key")
 
 
+def _cli_actor() -> str:
+    """Who the audit trail names for a command typed at the console."""
+    return f"cli:{getpass.getuser()}"
+
+
 @api_key_app.command("create")
 def api_key_create(
     name: Annotated[str, typer.Option(help="who uses the key; the actor of what it does")],
@@ -120,7 +127,9 @@ def api_key_create(
 
     runtime = build_runtime()
     try:
-        key_id, key = runtime.run(create_api_key, name=name, scopes=scopes.split(","))
+        key_id, key = runtime.run_as(
+            _cli_actor(), create_api_key, name=name, scopes=scopes.split(",")
+        )
     except InvalidInput as refused:
         for field, message in refused.errors.items():
             console.print(f"[red]{field}[/red]: {message}")
@@ -132,6 +141,32 @@ def api_key_create(
     typer.echo(key)
 
 
+@api_key_app.command("list")
+def api_key_list() -> None:
+    """Every API key (revoked ones too): its scopes, when it was made and last used."""
+    from rich.table import Table
+
+    from lienmach.access.queries import list_api_keys
+    from lienmach.bootstrap import build_runtime
+
+    table = Table("id", "name", "key", "scopes", "created", "last used", "revoked")
+    for key in build_runtime().read(list_api_keys):
+        table.add_row(
+            key.id,
+            escape(key.name),
+            f"{key.key_prefix}…",
+            ", ".join(key.scopes),
+            _moment(key.created_at),
+            _moment(key.last_used_at) or "never",
+            _moment(key.revoked_at),
+        )
+    console.print(table)
+
+
+def _moment(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
+
+
 @api_key_app.command("revoke")
 def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id, key_…")]) -> None:
     """Revoke an API key: every request with it is refused from now on."""
@@ -140,7 +175,7 @@ def api_key_revoke(key_id: Annotated[str, typer.Argument(help="the key's id, key
     from lienmach.kernel.errors import NotFound
 
     try:
-        build_runtime().run(revoke_api_key, key_id=key_id)
+        build_runtime().run_as(_cli_actor(), revoke_api_key, key_id=key_id)
     except NotFound as missing:
         console.print(f"[red]{escape(str(missing))}[/red]")
         raise typer.Exit(2) from None

@@ -22,9 +22,7 @@ def _log_in(client, email: str, password: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_after_five_wrong_passwords_even_the_right_one_waits_until_the_window_ends(
-    runtime, clock
-):
+def test_after_five_wrong_passwords_even_the_right_one_waits_until_the_window_ends(runtime, clock):
     staff = seed_staff(runtime)
     client = page_client(runtime)
     client.cookies.set("lm_lang", "en")

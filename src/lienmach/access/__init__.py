@@ -7,6 +7,7 @@ open and end browser sessions (only a hash of the session token is stored, with 
 its forms must echo), and keep the one map of role → permissions the pages enforce
 (``roles.py``). A key's name or a user's e-mail is the actor of what it does.
 Depends on: kernel.
-Publishes: nothing.
+Publishes: ApiKeyCreated, ApiKeyRevoked, UserCreated, UserDisabled, UserEnabled (the audit
+trail, in the event log with the actor who did it).
 Subscribes: nothing.
 """

@@ -23,6 +23,7 @@ class ApiKeyView:
     scopes: tuple[str, ...]
     created_at: datetime
     revoked_at: datetime | None
+    last_used_at: datetime | None = None
 
     @property
     def actor(self) -> str:
@@ -42,6 +43,7 @@ def _view(row: Row[tuple[object, ...]]) -> ApiKeyView:
         scopes=decode_scopes(mapping["scopes"]),
         created_at=mapping["created_at"],
         revoked_at=mapping["revoked_at"],
+        last_used_at=mapping["last_used_at"],
     )
 
 

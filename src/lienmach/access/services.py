@@ -25,6 +25,13 @@ from lienmach.access.credentials import (
     verify_password,
 )
 from lienmach.access.credentials import NAME_MAX_LENGTH as USER_NAME_MAX_LENGTH
+from lienmach.access.events import (
+    ApiKeyCreated,
+    ApiKeyRevoked,
+    UserCreated,
+    UserDisabled,
+    UserEnabled,
+)
 from lienmach.access.model import (
     KEY_PREFIX,
     NAME_MAX_LENGTH,
@@ -73,18 +80,29 @@ def create_api_key(uow: UnitOfWork, *, name: str, scopes: Sequence[str]) -> tupl
             revoked_at=None,
         )
     )
+    uow.publish(ApiKeyCreated(api_key_id=key_id, name=name, scopes=tuple(scopes)))
     return key_id, key
 
 
 def revoke_api_key(uow: UnitOfWork, *, key_id: str) -> None:
     """Revoke a key: from now on it is refused. Revoking it again changes nothing."""
-    found = uow.connection.execute(select(api_keys.c.id).where(api_keys.c.id == key_id)).first()
+    found = uow.connection.execute(
+        select(api_keys.c.name, api_keys.c.revoked_at).where(api_keys.c.id == key_id)
+    ).first()
     if found is None:
         raise NotFound("API key", key_id)
+    if found.revoked_at is not None:
+        return
     uow.connection.execute(
-        update(api_keys)
-        .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
-        .values(revoked_at=uow.now())
+        update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=uow.now())
+    )
+    uow.publish(ApiKeyRevoked(api_key_id=key_id, name=found.name))
+
+
+def note_api_key_used(uow: UnitOfWork, *, key_id: str) -> None:
+    """Remember when a key was last used (callers do it at most once a minute per key)."""
+    uow.connection.execute(
+        update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=uow.now())
     )
 
 
@@ -142,6 +160,7 @@ def create_user(
             disabled_at=None,
         )
     )
+    uow.publish(UserCreated(user_id=user_id, email=email, role=role))
     return user_id
 
 
@@ -225,6 +244,7 @@ def disable_user(uow: UnitOfWork, *, user_id: str) -> None:
         .values(disabled_at=uow.now())
     )
     uow.connection.execute(delete(web_sessions).where(web_sessions.c.user_id == user_id))
+    uow.publish(UserDisabled(user_id=user_id))
 
 
 def enable_user(uow: UnitOfWork, *, user_id: str) -> None:
@@ -232,3 +252,4 @@ def enable_user(uow: UnitOfWork, *, user_id: str) -> None:
     if get_user(uow.connection, user_id) is None:
         raise NotFound("user", user_id)
     uow.connection.execute(update(users).where(users.c.id == user_id).values(disabled_at=None))
+    uow.publish(UserEnabled(user_id=user_id))

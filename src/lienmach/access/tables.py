@@ -16,6 +16,7 @@ api_keys = Table(
     Column("scopes", String(500), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
 )
 
 # Staff and customer accounts of the web pages (API callers use keys, above).

@@ -111,6 +111,20 @@ class Runtime:
             self.drain()
         return result
 
+    def run_as(
+        self,
+        actor: str,
+        service: Callable[Concatenate[UnitOfWork, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """Like ``run``, with ``actor`` named in the event log as the one who did it."""
+        result = self._commit(actor, lambda uow: service(uow, *args, **kwargs))
+        if self.inline_drain:
+            self.drain()
+        return result
+
     def _commit(self, actor: str, work: Callable[[UnitOfWork], T]) -> T:
         """``work`` in a unit of work, committed; retried from scratch on a transient conflict."""
         for attempt in range(1, TRANSIENT_RETRIES + 1):

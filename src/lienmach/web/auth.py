@@ -8,12 +8,16 @@ revoked key → 401; a key without the scope → 403 naming the scope.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from lienmach.access.queries import ApiKeyView, authenticate
+from lienmach.access.services import note_api_key_used
+from lienmach.kernel.clock import as_utc
+from lienmach.kernel.runtime import Runtime
 from lienmach.web.deps import RuntimeDep
 
 _bearer = HTTPBearer(
@@ -31,6 +35,16 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 HeaderKey = Annotated[str | None, Depends(_header)]
+
+
+USE_NOTED_EVERY = timedelta(minutes=1)
+
+
+def _note_use(runtime: Runtime, key: ApiKeyView) -> None:
+    # At most one write a minute per key: "last used" without a write on every request.
+    now = runtime.clock.now()
+    if key.last_used_at is None or as_utc(key.last_used_at) + USE_NOTED_EVERY <= now:
+        runtime.run(note_api_key_used, key_id=key.id)
 
 
 def require(scope: str) -> Callable[[RuntimeDep, Bearer, HeaderKey], ApiKeyView]:
@@ -55,6 +69,7 @@ def require(scope: str) -> Callable[[RuntimeDep, Bearer, HeaderKey], ApiKeyView]
                 f"the API key {found.name!r} lacks the scope {scope!r} this needs;"
                 f" it has: {', '.join(found.scopes)}",
             )
+        _note_use(runtime, found)
         return found
 
     caller.__name__ = f"require_{scope.replace(':', '_')}"
