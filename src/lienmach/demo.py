@@ -4,23 +4,29 @@ and a summary."""
 from __future__ import annotations
 
 import contextlib
-import random
+import dataclasses
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import event
 
 from lienmach.access.roles import STAFF_ROLES
 from lienmach.access.services import create_api_key, create_user
 from lienmach.aftersales.queries import list_tickets, nps_summary
 from lienmach.billing.queries import count_invoices, trial_balance
+from lienmach.billing.sandbox_gateway import PaymentGatewaySandbox
 from lienmach.bootstrap import build_runtime
-from lienmach.inventory.queries import stock_totals
+from lienmach.inventory.queries import list_warehouses, stock_totals
 from lienmach.kernel.clock import SimulatedClock
+from lienmach.kernel.db import make_engine
 from lienmach.kernel.money import format_vnd
 from lienmach.kernel.runtime import Runtime
 from lienmach.migrate import upgrade
@@ -30,9 +36,9 @@ from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess
 from lienmach.orders.queries import count_by_state
 from lienmach.settings import Settings
 from lienmach.shipping.sandbox import CarrierSandbox
-from lienmach.simulator.journey import run_orders, settle
-from lienmach.simulator.people import People
-from lienmach.simulator.seed import seed_demo_company
+from lienmach.simulator.plans import month_ending
+from lienmach.simulator.settings import SimulationSettings
+from lienmach.simulator.simulation import SimulationReport, simulate
 
 
 @dataclass
@@ -40,19 +46,22 @@ class Sandboxes:
     smtp: SmtpSandboxProcess
     sms: SmsSandbox
     carriers: CarrierSandbox
+    payments: PaymentGatewaySandbox
 
 
 @contextlib.contextmanager
 def sandboxes(folder: Path) -> Iterator[Sandboxes]:
-    """The remote sides the demo talks to: a mail server, an SMS gateway, the carriers."""
+    """The remote sides the demo talks to: mail server, SMS gateway, carriers, payment gateway."""
     smtp = SmtpSandboxProcess(folder / "demo-mail.jsonl").start()
     sms = SmsSandbox()
     sms.start()
     carriers = CarrierSandbox(secret="demo-carrier-secret")
     carriers.start()
+    payments = PaymentGatewaySandbox(secret="demo-payment-secret").start()
     try:
-        yield Sandboxes(smtp, sms, carriers)
+        yield Sandboxes(smtp, sms, carriers, payments)
     finally:
+        payments.stop()
         carriers.stop()
         sms.stop()
         smtp.stop()
@@ -66,6 +75,8 @@ def demo_settings(database: Path, boxes: Sandboxes, port: int) -> Settings:
         sms_gateway_url=boxes.sms.url,
         carrier_api_url=boxes.carriers.url,
         carrier_secret=boxes.carriers.secret,
+        payment_gateway_url=boxes.payments.url,
+        payment_gateway_secret=boxes.payments.secret,
         public_base_url=f"http://127.0.0.1:{port}",
     )
 
@@ -82,41 +93,121 @@ def run_demo(
 ) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
-    rng = random.Random(seed)
     with sandboxes(database.resolve().parent) as boxes:
         settings = demo_settings(database, boxes, port)
         upgrade(settings.database_url)
-        start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=10)
-        clock = SimulatedClock(start)
-        runtime = build_runtime(settings, clock=clock, inline_drain=True)
-        with console.status("Seeding the demo company…"):
-            company = seed_demo_company(runtime, rng=rng, customers=customers)
+        plan = month_ending(
+            datetime.now(UTC),
+            orders=orders,
+            customers=customers,
+            seed=seed,
+            settle_days=DEMO_SETTLE_DAYS,
+        )
+        runtime = simulation_runtime(settings, plan)
+        report = play(console, runtime, boxes, plan, settle_days=DEMO_SETTLE_DAYS)
+        company = report.company
         console.print(
             f"[green]Seeded[/green] {len(company.products)} products,"
             f" {len(company.warehouses)} warehouses, 3 carriers,"
-            f" {len(company.customers)} customers."
+            f" {len(company.customers)} customers; {report.tally.get('orders placed', 0)}"
+            f" orders over {plan.days} days."
         )
         _key_id, api_key = runtime.run(create_api_key, name="demo", scopes=["*"])
         staff = seed_staff_accounts(runtime)
-        people = People(runtime, rng=rng, carriers=boxes.carriers)
-        with _progress(console) as progress:
-            task = progress.add_task("Orders through the journey", total=orders)
-            run_orders(
-                runtime,
-                company,
-                people,
-                orders=orders,
-                rng=rng,
-                clock=clock,
-                on_order=lambda: progress.advance(task),
-            )
-            progress.update(task, description="Letting the chain finish")
-            settle(runtime, company, people, clock=clock)
         print_summary(console, runtime, boxes)
         print_staff_accounts(console, staff, port)
         runtime.engine.dispose()
         if serve_after:
             _serve(console, settings, port, api_key)
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+DEMO_SETTLE_DAYS = 4  # after the month, the chain finishes what was started
+
+
+def simulation_runtime(settings: Settings, plan: SimulationSettings) -> Runtime:
+    """A runtime on the plan's simulated clock over a throwaway database."""
+    engine = make_engine(settings.database_url)
+    if settings.is_sqlite:
+        # The database is recreated on every run: its commits need not survive a power cut,
+        # and waiting for the disk on each one would be most of the run's time.
+        @event.listens_for(engine, "connect")
+        def _no_disk_waits(dbapi_connection: Any, _record: Any) -> None:
+            dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+    # Carriers report every status here, so asking them about quiet parcels every two hours
+    # of simulated time would only repeat what is known.
+    quiet = dataclasses.replace(settings, carrier_poll_after_hours=24)
+    return build_runtime(quiet, engine=engine, clock=SimulatedClock(plan.start), inline_drain=True)
+
+
+def play(
+    console: Console,
+    runtime: Runtime,
+    boxes: Sandboxes,
+    plan: SimulationSettings,
+    *,
+    settle_days: int,
+) -> SimulationReport:
+    """Run the plan with a progress bar, one step per simulated day."""
+    with _progress(console) as progress:
+        task = progress.add_task("Days of business", total=plan.days + settle_days)
+
+        def day_done(day: date, orders: int) -> None:
+            progress.update(
+                task, advance=1, description=f"{day.isoformat()}: {orders} orders placed"
+            )
+
+        report = simulate(runtime, boxes.carriers, plan, settle_days=settle_days, on_day=day_done)
+        progress.update(task, completed=plan.days + settle_days)
+    return report
+
+
+def run_simulation(
+    console: Console,
+    *,
+    database_url: str | None,
+    days: int,
+    orders_per_day: int,
+    seed: int,
+    start: date | None,
+) -> None:
+    """``lienmach simulate``: days of business on a simulated clock into a new database."""
+    if database_url is None:
+        database = Path("lienmach-simulation.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        database_url = f"sqlite:///{database}"
+    first_day = start or (datetime.now(UTC) - timedelta(days=days)).date()
+    plan = SimulationSettings(
+        days=days,
+        orders_per_day=orders_per_day,
+        seed=seed,
+        start=datetime.combine(first_day, time(), VIETNAM),
+    )
+    with tempfile.TemporaryDirectory() as folder, sandboxes(Path(folder)) as boxes:
+        settings = dataclasses.replace(
+            demo_settings(Path("unused.db"), boxes, 8000), database_url=database_url
+        )
+        upgrade(database_url)
+        runtime = simulation_runtime(settings, plan)
+        if runtime.read(list_warehouses):
+            runtime.engine.dispose()
+            console.print(
+                "[red]--database[/red]: this database already has a company;"
+                " simulate into a new, empty one"
+            )
+            raise SystemExit(2)
+        report = play(console, runtime, boxes, plan, settle_days=0)
+        runtime.engine.dispose()
+    table = Table(title=f"{days} simulated days, seed {seed}: what happened", show_header=False)
+    for name, count in report.tally.items():
+        table.add_row(name, str(count))
+    for state, count in sorted(report.order_states.items()):
+        table.add_row(f"orders {state}", str(count))
+    table.add_row("NPS", f"{report.nps.score:.0f} ({report.nps.answered} answers)")
+    console.print(table)
+    console.print(f"Database: {database_url}")
 
 
 DEMO_PASSWORD = "lienmach-demo"  # printed on purpose: a demo has no secrets

@@ -30,6 +30,16 @@ class Settings:
     public_base_url: str = field(
         default_factory=lambda: _env("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
     )
+    payment_gateway_url: str = field(
+        default_factory=lambda: _env("PAYMENT_GATEWAY_URL", "http://127.0.0.1:8028")
+    )
+    payment_gateway_secret: str = field(
+        default_factory=lambda: _env("PAYMENT_GATEWAY_SECRET", "payment-dev-secret")
+    )
+    # Signs the storefront's cart cookie; set your own in production.
+    cookie_secret: str = field(
+        default_factory=lambda: _env("COOKIE_SECRET", "lienmach-dev-cookie-secret")
+    )
     company_name: str = field(default_factory=lambda: _env("COMPANY_NAME", "Lienmach Demo"))
     # A prepaid order not paid this many hours after it was placed is cancelled.
     payment_deadline_hours: float = field(

@@ -185,6 +185,8 @@ def test_every_back_office_route_enforces_its_role_on_the_server(runtime):
     routes = sorted(_routes(create_app(runtime)), key=lambda route: route[1] == "/app/logout")
     assert len(routes) >= 10
     values = {"order_id": waiting.order_id, "user_id": target}
+    values |= {"pick_task_id": waiting.pick_task_id, "customer_id": waiting.customer_id}
+    values |= {"shipment_id": "no-such-shipment", "ticket_id": "no-such-ticket"}
 
     anonymous = page_client(runtime)
     clients = {role: page_client(runtime, email=email) for role, email in accounts.items()}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select
+from sqlalchemy import Connection, Row, Select, and_, func, or_, select
 
 from lienmach.aftersales import model
 from lienmach.aftersales.tables import surveys, ticket_notes, tickets
@@ -111,6 +111,41 @@ def unanswered_surveys(connection: Connection, *, limit: int = 200) -> list[Surv
         .limit(limit)
     )
     return [_survey(row) for row in rows]
+
+
+def surveys_for_customer(connection: Connection, customer_id: str) -> list[SurveyView]:
+    """Every survey sent to a customer, newest first."""
+    rows = connection.execute(
+        select(surveys)
+        .where(surveys.c.customer_id == customer_id)
+        .order_by(surveys.c.sent_at.desc(), surveys.c.id)
+    )
+    return [_survey(row) for row in rows]
+
+
+TICKET_VIEWS = ("open", "breached", "resolved", "all")
+
+
+def tickets_in_view(
+    connection: Connection, *, now: datetime, view: str, limit: int = 50, offset: int = 0
+) -> list[TicketView]:
+    """Tickets of one work view, earliest due first: ``open`` (not resolved), ``breached``
+    (overdue now, or resolved after their due time), ``resolved`` or ``all``."""
+    query: Select[Any] = select(tickets)
+    resolved = tickets.c.state == model.TicketState.RESOLVED.value
+    if view == "open":
+        query = query.where(~resolved)
+    elif view == "resolved":
+        query = query.where(resolved)
+    elif view == "breached":
+        query = query.where(
+            or_(
+                and_(tickets.c.resolved_at.is_(None), tickets.c.due_at < now),
+                tickets.c.resolved_at > tickets.c.due_at,
+            )
+        )
+    query = query.order_by(tickets.c.due_at, tickets.c.id).limit(limit).offset(offset)
+    return [_ticket(row, now) for row in connection.execute(query)]
 
 
 def get_ticket(connection: Connection, ticket_id: str, now: datetime) -> TicketView | None:

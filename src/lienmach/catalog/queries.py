@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from lienmach.catalog import folding
 from lienmach.catalog.tables import products
 
 
@@ -48,3 +49,25 @@ def list_products(
         select(*_COLUMNS).order_by(products.c.sku).limit(limit).offset(offset)
     )
     return [ProductView(**row._mapping) for row in rows]
+
+
+def search_products(connection: Connection, text: str, *, limit: int = 60) -> list[ProductView]:
+    """Products on sale whose name (either language) or SKU has every word of ``text``.
+
+    Diacritics and case do not matter ("ao thun" finds "Áo thun"); each word asked for must
+    begin a word of the product. Folded in Python: an SMB catalog is a few thousand rows, and
+    the databases' own accent folding differs (SQLite has none).
+    """
+    asked = folding.words(text)
+    rows = connection.execute(
+        select(*_COLUMNS).where(products.c.active.is_(True)).order_by(products.c.name_vi)
+    )
+    found = []
+    for row in rows:
+        product = ProductView(**row._mapping)
+        haystack = folding.words(f"{product.name_vi} {product.name_en} {product.sku}")
+        if folding.matches(asked, haystack):
+            found.append(product)
+            if len(found) >= limit:
+                break
+    return found

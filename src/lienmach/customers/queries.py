@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, or_, select
 
 from lienmach.customers.tables import customers
 
@@ -95,6 +95,30 @@ def list_customers(
         _select()
         .order_by(customers.c.created_at, customers.c.id)
         .limit(limit)
+        .offset(max(0, offset))
+    )
+    return [_view(row) for row in connection.execute(query)]
+
+
+def search_customers(
+    connection: Connection, *, text: str, limit: int = 50, offset: int = 0
+) -> list[CustomerView]:
+    """Customers whose name holds ``text`` (any case) or whose phone holds its digits; by name.
+
+    A phone is stored as +84…, so a leading 0 of a typed national number is dropped first.
+    """
+    words = text.strip()
+    digits = "".join(character for character in words if character.isdigit())
+    matches = [customers.c.name.ilike(f"%{words}%")] if words else []
+    if len(digits) >= 3:
+        matches.append(customers.c.phone.like(f"%{digits.removeprefix('0')}%"))
+    if not matches:
+        return []
+    query = (
+        _select()
+        .where(or_(*matches))
+        .order_by(customers.c.name, customers.c.id)
+        .limit(max(0, min(limit, MAX_PAGE)))
         .offset(max(0, offset))
     )
     return [_view(row) for row in connection.execute(query)]

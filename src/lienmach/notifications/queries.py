@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, or_, select
 
 from lienmach.kernel.clock import as_utc
 from lienmach.notifications.tables import outbound_messages
@@ -36,6 +37,30 @@ def messages_for_order(connection: Connection, order_id: str) -> list[MessageVie
         select(outbound_messages)
         .where(outbound_messages.c.order_id == order_id)
         .order_by(outbound_messages.c.created_at, outbound_messages.c.id)
+    ).all()
+    return [_view(row) for row in rows]
+
+
+def messages_for_customer(
+    connection: Connection,
+    *,
+    order_ids: Sequence[str],
+    recipients: Sequence[str],
+    limit: int = 200,
+) -> list[MessageView]:
+    """Messages about any of the orders or sent to any of the addresses, newest first."""
+    matches = []
+    if order_ids:
+        matches.append(outbound_messages.c.order_id.in_(sorted(set(order_ids))))
+    if recipients:
+        matches.append(outbound_messages.c.recipient.in_(sorted(set(recipients))))
+    if not matches:
+        return []
+    rows = connection.execute(
+        select(outbound_messages)
+        .where(or_(*matches))
+        .order_by(outbound_messages.c.created_at.desc(), outbound_messages.c.id.desc())
+        .limit(limit)
     ).all()
     return [_view(row) for row in rows]
 

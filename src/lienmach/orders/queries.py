@@ -104,6 +104,13 @@ def order_id_for_tracking_token(connection: Connection, token: str) -> str | Non
     ).scalar_one_or_none()
 
 
+def order_id_for_number(connection: Connection, number: str) -> str | None:
+    """The order numbered ``number`` (DH0000001), if any."""
+    return connection.execute(
+        select(orders.c.id).where(orders.c.number == number)
+    ).scalar_one_or_none()
+
+
 def get_order(connection: Connection, order_id: str) -> OrderView | None:
     # One statement: the order's columns repeat on each of its lines (outer join: no lines → one
     # row whose line columns are NULL).

@@ -178,6 +178,21 @@ def shipments_for_order(connection: Connection, order_id: str) -> list[ShipmentV
     return _views(connection, [repository.to_record(row._mapping) for row in rows])
 
 
+def list_shipments(
+    connection: Connection, *, state: str | None = None, limit: int = 50, offset: int = 0
+) -> list[ShipmentView]:
+    """A page of shipments, newest first, optionally in one state (the back office's list)."""
+    query = select(shipments)
+    if state is not None:
+        query = query.where(shipments.c.state == state)
+    rows = connection.execute(
+        query.order_by(shipments.c.created_at.desc(), shipments.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return _views(connection, [repository.to_record(row._mapping) for row in rows])
+
+
 def find_by_tracking_code(connection: Connection, tracking_code: str) -> ShipmentView | None:
     """The shipment behind a tracking number (the public tracking page)."""
     row = connection.execute(

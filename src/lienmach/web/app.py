@@ -12,6 +12,7 @@ from lienmach.web.idempotency import IdempotencyMiddleware
 from lienmach.web.pages import install_pages
 from lienmach.web.routes import aftersales, backoffice, orders, shipping, warehouse
 from lienmach.web.schemas import HealthOut
+from lienmach.web.shop import install_shop
 
 health_router = APIRouter(prefix="/api/v1", tags=["health"])
 
@@ -52,5 +53,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     ):
         app.include_router(router)
     install_pages(app)
+    install_shop(app)
     app.add_middleware(IdempotencyMiddleware, runtime=runtime)
     return app

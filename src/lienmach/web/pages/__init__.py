@@ -18,10 +18,30 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from lienmach.web.pages import dashboard, login, orders, settings
+from lienmach.web.pages import (
+    customers,
+    dashboard,
+    login,
+    orders,
+    public,
+    settings,
+    shipments,
+    tickets,
+    warehouse,
+)
 from lienmach.web.pages.rendering import STATIC, install_page_errors
 
-ROUTERS = (login.router, dashboard.router, orders.router, settings.router)
+ROUTERS = (
+    login.router,
+    dashboard.router,
+    orders.router,
+    settings.router,
+    warehouse.router,
+    shipments.router,
+    tickets.router,
+    customers.router,
+    public.router,
+)
 
 
 def install_pages(app: FastAPI) -> None:

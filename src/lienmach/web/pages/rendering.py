@@ -49,6 +49,10 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("nav.dashboard", "/app", Permission.DASHBOARD),
     NavItem("nav.orders", "/app/orders", Permission.ORDERS_READ),
+    NavItem("warehouse.nav", "/app/warehouse", Permission.WAREHOUSE),
+    NavItem("shipments.nav", "/app/shipments", Permission.SHIPMENTS),
+    NavItem("tickets.nav", "/app/tickets", Permission.TICKETS),
+    NavItem("customers.nav", "/app/customers", Permission.CUSTOMERS),
     NavItem("nav.ledger", "/app/ledger", Permission.LEDGER),
     NavItem("nav.users", "/app/settings/users", Permission.SETTINGS),
 ]

@@ -1,0 +1,33 @@
+"""The shop's answers when a page cannot be shown: log in first, or not found."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from lienmach.web.pages.security import page_context
+from lienmach.web.shop.guard import LOGIN, SHOP, ShopLoginNeeded, ShopPageNotFound
+from lienmach.web.shop.rendering import shop_render
+
+
+def _login_needed(request: Request, _error: Exception) -> Response:
+    target = request.url.path if request.method == "GET" else SHOP
+    if request.method == "GET" and request.url.query:
+        target += f"?{request.url.query}"
+    return RedirectResponse(f"{LOGIN}?next={quote(target, safe='')}", 303)
+
+
+async def _not_found(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ShopPageNotFound)
+    context = await run_in_threadpool(page_context, request)
+    return await run_in_threadpool(
+        shop_render, context, "shop/not_found.html", status_code=404, what_key=error.what_key
+    )
+
+
+def install_shop_errors(app: FastAPI) -> None:
+    app.add_exception_handler(ShopLoginNeeded, _login_needed)
+    app.add_exception_handler(ShopPageNotFound, _not_found)
