@@ -25,6 +25,10 @@ from lienmach.access import tables as access_tables
 from lienmach.aftersales import events as aftersales_events
 from lienmach.aftersales import handlers as aftersales_handlers
 from lienmach.aftersales import tables as aftersales_tables
+from lienmach.analytics import alerts as analytics_alerts
+from lienmach.analytics import events as analytics_events
+from lienmach.analytics import handlers as analytics_handlers
+from lienmach.analytics import tables as analytics_tables
 from lienmach.billing import events as billing_events
 from lienmach.billing import handlers as billing_handlers
 from lienmach.billing import tables as billing_tables
@@ -84,6 +88,7 @@ TABLE_MODULES = (
     billing_tables,
     aftersales_tables,
     access_tables,
+    analytics_tables,
 )
 
 # The order journey of DESIGN.md §1.1, read top to bottom: who reacts to what.
@@ -93,6 +98,7 @@ SUBSCRIPTION_TABLES = (
     fulfilment_handlers.SUBSCRIPTIONS,  # reserved/paid → pick task; cancelled → task cancelled
     shipping_handlers.SUBSCRIPTIONS,  # parcel packed → carrier chosen, booked, customer told
     aftersales_handlers.SUBSCRIPTIONS,  # delivered → survey; detractor → ticket
+    analytics_handlers.SUBSCRIPTIONS,  # every measured step → KPI facts and day sums
 )
 
 
@@ -108,6 +114,7 @@ def all_event_types() -> dict[str, type]:
         shipping_events,
         billing_events,
         aftersales_events,
+        analytics_events,
     )
 
 
@@ -121,6 +128,8 @@ def periodic_tasks(settings: Settings) -> list[PeriodicTask]:
         *shipping_polling.periodic_tasks(
             quiet_for=timedelta(hours=settings.carrier_poll_after_hours), every=every
         ),
+        *analytics_handlers.periodic_tasks(every=every),
+        *analytics_alerts.periodic_tasks(every=every),
     ]
 
 

@@ -106,6 +106,7 @@ class Bus:
         if handler is None:
             raise LookupError(f"no subscriber named {row.subscriber}")
         uow.actor = f"handler:{row.subscriber.rsplit('.', 1)[-1]}"
+        uow.handling = (row.event_id, row.occurred_at)
         handler(uow, self.event_type(row.type).from_payload(row.payload))
 
     def _run_all(self, connection: Connection, clock: Clock, rows: list[Any]) -> None:
@@ -178,6 +179,7 @@ _CLAIM = (
         event_deliveries.c.attempts,
         event_log.c.type,
         event_log.c.payload,
+        event_log.c.occurred_at,
     )
     .join(event_log, event_log.c.id == event_deliveries.c.event_id)
     .where(_DUE)

@@ -46,6 +46,8 @@ class UnitOfWork:
         self._events: list[tuple[str, Event, datetime, str]] = []
         self._jobs: list[dict[str, Any]] = []
         self.published: list[tuple[str, Event]] = []
+        #: (event id, occurred at) of the event a handler is handling, set by the bus.
+        self.handling: tuple[str, datetime] | None = None
         self._connection: Connection | None = connection
         self._transaction: Any = None
 

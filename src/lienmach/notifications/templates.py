@@ -43,6 +43,7 @@ SPECS: dict[str, TemplateSpec] = {
     "payment_deadline_cancelled": TemplateSpec("email", ("order_number", "total", "due_at")),
     # cause: cancellation | return | late_payment
     "refund_issued": TemplateSpec("email", ("order_number", "amount", "cause")),
+    "kpi_alert": TemplateSpec("email", ("kpi", "slice", "stage", "measured", "threshold")),
 }
 
 _SOURCES: dict[tuple[str, str], tuple[str, str]] = {
@@ -153,6 +154,16 @@ _SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "Support request {{ ticket_number }} resolved",
         "Your request {{ ticket_number }} has been resolved.\n"
         "{% if resolution %}\n{{ resolution }}\n{% endif %}",
+    ),
+    ("kpi_alert", "vi"): (
+        "Cảnh báo KPI: {{ kpi }} vượt mục tiêu ({{ slice }})",
+        "Chỉ số {{ kpi }} của {{ slice }} đang là {{ measured }}, mục tiêu {{ threshold }}.\n"
+        "Khâu cần xem: {{ stage }}.\n",
+    ),
+    ("kpi_alert", "en"): (
+        "KPI alert: {{ kpi }} off target ({{ slice }})",
+        "{{ kpi }} for {{ slice }} is {{ measured }}; the target is {{ threshold }}.\n"
+        "Stage to look at: {{ stage }}.\n",
     ),
 }
 

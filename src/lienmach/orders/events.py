@@ -15,6 +15,9 @@ class OrderPlaced(Event):
     payment_method: str  # cod | prepaid
     line_ids: tuple[str, ...]
     total_vnd: int
+    # What analytics slices the order by (province, product), known at placement.
+    province_code: str = ""
+    product_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,8 @@ def place_order(
             payment_method=checked.payment_method,
             line_ids=tuple(line_ids),
             total_vnd=money.total_vnd,
+            province_code=checked.ship_province_code,
+            product_ids=tuple(dict.fromkeys(line.product_id for line in checked.lines)),
         )
     )
     # Built from what was just inserted rather than read back: every unit starts backordered.

@@ -1,0 +1,322 @@
+"""What analytics knows of an object, folded from its events in any order, and what it adds to
+the per-day-per-slice sums.
+
+Facts are plain JSON. Every fold is order-free: first times are minima, sets are sorted lists,
+amounts are keyed by the id of what they belong to. The contribution of an object to the sums is
+a function of its facts alone, so the sums after any arrival order, or after a recompute from
+the log, are the same: upkeep applies ``contribution(new) - contribution(old)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+Facts = dict[str, Any]
+SumKey = tuple[str, str, str, str]  # dimension, value, day, metric
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+HOUR = 3600
+
+# (stage, from, to): time in each stage of a delivered order.
+STAGES = (
+    ("reserve", "placed", "reserved"),
+    ("wait", "reserved", "queued"),
+    ("pick", "queued", "picked"),
+    ("pack", "picked", "packed"),
+    ("handover", "packed", "shipped"),
+    ("transit", "shipped", "delivered"),
+)
+ERROR_STAGES = ("data_entry", "automation", "delivery", "customer_care")
+SLICE_DIMENSIONS = ("channel", "province", "region", "product", "warehouse", "carrier")
+
+# Upper edges (seconds) of the histogram buckets both upkeep and recompute use for
+# percentiles; a percentile is reported as the upper edge of the bucket it falls in.
+BUCKET_EDGES = tuple(
+    HOUR * hours
+    for hours in (
+        1,
+        2,
+        4,
+        6,
+        8,
+        12,
+        16,
+        20,
+        24,
+        30,
+        36,
+        42,
+        48,
+        60,
+        72,
+        96,
+        120,
+        168,
+        240,
+        336,
+        720,
+    )
+)
+
+
+def bucket_of(seconds: int) -> int:
+    for index, edge in enumerate(BUCKET_EDGES):
+        if seconds <= edge:
+            return index
+    return len(BUCKET_EDGES) - 1
+
+
+def epoch(moment: datetime) -> int:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp())
+
+
+@functools.lru_cache(maxsize=4096)
+def day_of(at: int) -> str:
+    """The calendar day in Ho Chi Minh City of an epoch second."""
+    return datetime.fromtimestamp(at, LOCAL).date().isoformat()
+
+
+def empty_facts() -> Facts:
+    return {}
+
+
+def fold(facts: Facts, kind: str, payload: dict[str, Any], event_id: str, at: int) -> Facts:
+    """The facts after one more event; the same whatever order the events come in."""
+    new = copy.deepcopy(facts)
+    folder = _FOLDERS.get(kind)
+    if folder is not None:
+        folder(new, payload, event_id, at)
+    return new
+
+
+def _first(facts: Facts, name: str, at: int) -> None:
+    times = facts.setdefault("t", {})
+    times[name] = min(times.get(name, at), at)
+
+
+def _add_to_set(facts: Facts, name: str, values: Any) -> None:
+    current = set(facts.get(name, []))
+    current.update(str(value) for value in values if value)
+    facts[name] = sorted(current)
+
+
+def _keyed(facts: Facts, name: str, key: str, value: Any) -> None:
+    facts.setdefault(name, {})[key] = value
+
+
+def _placed(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _first(facts, "placed", at)
+    facts["channel"] = payload.get("channel", "")
+    facts["payment"] = payload.get("payment_method", "")
+    facts["province"] = payload.get("province_code", "")
+    facts["region"] = payload.get("region", "")
+    _add_to_set(facts, "products", payload.get("product_ids", ()))
+
+
+def _reserved(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _first(facts, "reserved", at)
+    _add_to_set(facts, "warehouses", payload.get("warehouse_ids", ()))
+
+
+def _queued(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _first(facts, "queued", at)
+    _add_to_set(facts, "warehouses", [payload.get("warehouse_id")])
+
+
+def _stamp(name: str) -> Any:
+    def folder(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+        _first(facts, name, at)
+
+    return folder
+
+
+def _packed(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _first(facts, "packed", at)
+    _add_to_set(facts, "parcels", [payload.get("parcel_id")])
+
+
+def _booked(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _add_to_set(facts, "carriers", [payload.get("carrier_id")])
+    _keyed(facts, "fees", str(payload["shipment_id"]), int(payload.get("fee_vnd", 0)))
+
+
+def _paid(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _keyed(facts, "paid", str(payload.get("gateway_reference", event_id)), payload["amount_vnd"])
+
+
+def _shipment_delivered(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _keyed(facts, "cod", str(payload["shipment_id"]), int(payload.get("cod_amount_vnd", 0)))
+
+
+def _returned(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    if payload.get("complete"):
+        _first(facts, "returned", at)
+
+
+def _error(stage: str) -> Any:
+    def folder(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+        _keyed(facts, "errors", event_id, [at, stage])
+
+    return folder
+
+
+def _survey(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+    _keyed(facts, "surveys", str(payload["survey_id"]), [at, payload.get("category", "")])
+
+
+def _ticket(kind: str) -> Any:
+    def folder(facts: Facts, payload: dict[str, Any], event_id: str, at: int) -> None:
+        tickets = facts.setdefault("tickets", {})
+        tickets.setdefault(str(payload["ticket_id"]), {})[event_id] = [at, kind]
+        if kind == "reopened" or (kind == "resolved" and payload.get("breached_sla")):
+            _keyed(facts, "errors", event_id, [at, "customer_care"])
+
+    return folder
+
+
+_FOLDERS = {
+    "OrderPlaced": _placed,
+    "OrderReserved": _reserved,
+    "PickTaskQueued": _queued,
+    "PickTaskPicked": _stamp("picked"),
+    "ParcelPacked": _packed,
+    "OrderShipped": _stamp("shipped"),
+    "OrderDelivered": _stamp("delivered"),
+    "OrderCancelled": _stamp("cancelled"),
+    "OrderReturned": _returned,
+    "OrderPaid": _paid,
+    "ShipmentBooked": _booked,
+    "ShipmentDelivered": _shipment_delivered,
+    "ShipmentFailed": _error("delivery"),
+    "ScanRejected": _error("data_entry"),
+    "AutomationFailed": _error("automation"),
+    "SurveyAnswered": _survey,
+    "TicketOpened": _ticket("opened"),
+    "TicketResolved": _ticket("resolved"),
+    "TicketReopened": _ticket("reopened"),
+}
+FOLDED_EVENTS = frozenset(_FOLDERS)
+
+
+def slices(facts: Facts) -> list[tuple[str, str]]:
+    """Every slice the object counts in: all, and each value of each dimension it has."""
+    found = [("all", "")]
+    for dimension in ("channel", "province", "region"):
+        if facts.get(dimension):
+            found.append((dimension, str(facts[dimension])))
+    for dimension, name in (("product", "products"), ("warehouse", "warehouses")):
+        found.extend((dimension, value) for value in facts.get(name, []))
+    found.extend(("carrier", value) for value in facts.get("carriers", []))
+    return found
+
+
+def final_time(facts: Facts) -> int | None:
+    """When the order ended: delivered, returned or cancelled."""
+    times = facts.get("t", {})
+    for name in ("delivered", "returned", "cancelled"):
+        if name in times:
+            return int(times[name])
+    return None
+
+
+def ticket_open_time(events: dict[str, list[Any]]) -> tuple[int, int | None]:
+    """Total seconds open (every open spell, reopenings included) and, when the ticket is
+    resolved now, the time of its last resolution."""
+    ordered = sorted((at, event_id, kind) for event_id, (at, kind) in events.items())
+    total, opened_at, resolved_at = 0, None, None
+    for at, _event_id, kind in ordered:
+        if kind in ("opened", "reopened"):
+            opened_at = at if opened_at is None else min(opened_at, at)
+            resolved_at = None
+        elif kind == "resolved" and opened_at is not None:
+            total += max(0, at - opened_at)
+            opened_at, resolved_at = None, at
+    return total, resolved_at
+
+
+def _metrics(facts: Facts) -> list[tuple[int, str, int]]:
+    """(time, metric, amount) the object adds, before being spread over its slices."""
+    found: list[tuple[int, str, int]] = []
+    times = facts.get("t", {})
+    if "placed" in times:
+        found.append((times["placed"], "orders_placed", 1))
+    if "delivered" in times and "placed" in times:
+        at = times["delivered"]
+        cycle = max(0, at - times["placed"])
+        found += [(at, "delivered", 1), (at, "cycle_s", cycle)]
+        found.append((at, f"cycle_b:{bucket_of(cycle):02d}", 1))
+        for stage, start, end in STAGES:
+            if start in times and end in times:
+                found.append((at, f"stage_s:{stage}", max(0, times[end] - times[start])))
+                found.append((at, f"stage_n:{stage}", 1))
+    ended = final_time(facts)
+    if ended is not None and "placed" in times:
+        tickets = facts.get("tickets", {})
+        found += [
+            (ended, "orders_final", 1),
+            (ended, "picked_orders", 1 if "picked" in times else 0),
+            (ended, "parcels", len(facts.get("parcels", []))),
+            (ended, "carrier_fee_vnd", sum(facts.get("fees", {}).values())),
+            (ended, "prepaid_vnd", sum(facts.get("paid", {}).values())),
+            (ended, "cod_vnd", sum(facts.get("cod", {}).values())),
+            (ended, "support_opens", sum(len(t) - _resolutions(t) for t in tickets.values())),
+        ]
+    for at, stage in facts.get("errors", {}).values():
+        found += [(at, "errors", 1), (at, f"errors:{stage}", 1)]
+    for at, category in facts.get("surveys", {}).values():
+        found.append((at, "nps_answers", 1))
+        if category in ("promoter", "detractor"):
+            found.append((at, f"nps_{category}s", 1))
+    for events in facts.get("tickets", {}).values():
+        opened = [at for at, kind in events.values() if kind == "opened"]
+        if opened:
+            found.append((min(opened), "tickets_opened", 1))
+        total, resolved_at = ticket_open_time(events)
+        if resolved_at is not None and opened:
+            found += [(resolved_at, "tickets_resolved", 1), (resolved_at, "resolution_s", total)]
+            found.append((resolved_at, f"resolution_b:{bucket_of(total):02d}", 1))
+    return found
+
+
+def _resolutions(events: dict[str, list[Any]]) -> int:
+    return sum(1 for _at, kind in events.values() if kind == "resolved")
+
+
+def contribution(facts: Facts) -> Counter[SumKey]:
+    """What the object adds to the per-day-per-slice sums."""
+    sums: Counter[SumKey] = Counter()
+    if not facts:
+        return sums
+    where = slices(facts)
+    for at, metric, amount in _metrics(facts):
+        if amount == 0:
+            continue
+        day = day_of(int(at))
+        for dimension, value in where:
+            sums[(dimension, value, day, metric)] += amount
+    return sums
+
+
+def difference(old: Facts, new: Facts) -> dict[SumKey, int]:
+    """The change to the sums when the object's facts go from ``old`` to ``new`` (no zeros)."""
+    delta: dict[SumKey, int] = dict(contribution(new))
+    for key, amount in contribution(old).items():
+        delta[key] = delta.get(key, 0) - amount
+    return {key: amount for key, amount in delta.items() if amount != 0}
+
+
+def owner_of(kind: str, payload: dict[str, Any], event_id: str) -> tuple[str, str] | None:
+    """Whose facts an event folds into: its order when it has one, else its ticket or itself."""
+    if kind not in _FOLDERS:
+        return None
+    if payload.get("order_id"):
+        return ("order", str(payload["order_id"]))
+    if payload.get("ticket_id"):
+        return ("ticket", str(payload["ticket_id"]))
+    return ("error", event_id)

@@ -1,0 +1,119 @@
+"""Storage of analytics: object facts, per-day-per-slice sums, attribute rows."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lienmach.analytics.model import Facts, SumKey
+from lienmach.analytics.tables import daily, object_attributes, object_facts
+from lienmach.kernel.db import insert_ignoring_duplicates
+
+_LOAD_FACTS = select(object_facts.c.facts).where(
+    and_(
+        object_facts.c.object_type == bindparam("object_type"),
+        object_facts.c.object_id == bindparam("object_id"),
+    )
+)
+
+
+def _dialect_insert(table: Any, dialect: str) -> Any:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+@functools.cache
+def _add_to_sums(dialect: str) -> Any:
+    statement = _dialect_insert(daily, dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["dimension", "value", "day", "metric"],
+        set_={"amount": daily.c.amount + statement.excluded.amount},
+    )
+
+
+@functools.cache
+def _save_facts(dialect: str) -> Any:
+    statement = _dialect_insert(object_facts, dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["object_type", "object_id"], set_={"facts": statement.excluded.facts}
+    )
+
+
+@functools.cache
+def _lock_facts(dialect: str) -> Any:
+    statement = _dialect_insert(object_facts, dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
+    ).returning(object_facts.c.facts)
+
+
+def load_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
+    """The object's facts, its row locked until commit (two workers never fold one object at
+    once: the second waits and folds into the first one's result)."""
+    found = connection.execute(
+        _lock_facts(connection.dialect.name),
+        {"object_type": object_type, "object_id": object_id, "facts": {}},
+    ).scalar_one()
+    return dict(found) if found else {}
+
+
+def read_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
+    found = connection.execute(
+        _LOAD_FACTS, {"object_type": object_type, "object_id": object_id}
+    ).scalar_one_or_none()
+    return dict(found) if found else {}
+
+
+def save_facts(connection: Connection, object_type: str, object_id: str, facts: Facts) -> None:
+    connection.execute(
+        _save_facts(connection.dialect.name),
+        {"object_type": object_type, "object_id": object_id, "facts": facts},
+    )
+
+
+def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
+    if not delta:
+        return
+    connection.execute(
+        _add_to_sums(connection.dialect.name),
+        [
+            {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
+            for (dimension, value, day, metric), n in sorted(delta.items())
+        ],
+    )
+
+
+def record_attributes(
+    connection: Connection,
+    event_id: str,
+    at: datetime,
+    attributes: Iterable[tuple[str, str, str, str]],
+) -> None:
+    rows = [
+        {
+            "event_id": event_id,
+            "object_type": object_type,
+            "object_id": object_id,
+            "name": name,
+            "value": value,
+            "valid_from": at,
+        }
+        for object_type, object_id, name, value in attributes
+    ]
+    if rows:
+        insert_ignoring_duplicates(connection, object_attributes, rows)
+
+
+def forget_everything(connection: Connection) -> None:
+    """Empty the derived tables before a recompute."""
+    for table in (daily, object_facts, object_attributes):
+        connection.execute(delete(table))
+
+
+def insert_many(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 5000):
+        connection.execute(table.insert(), rows[start : start + 5000])
