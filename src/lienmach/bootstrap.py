@@ -28,6 +28,7 @@ from lienmach.aftersales import tables as aftersales_tables
 from lienmach.analytics import alerts as analytics_alerts
 from lienmach.analytics import events as analytics_events
 from lienmach.analytics import handlers as analytics_handlers
+from lienmach.analytics import process_map_handlers
 from lienmach.analytics import tables as analytics_tables
 from lienmach.billing import events as billing_events
 from lienmach.billing import handlers as billing_handlers
@@ -99,6 +100,7 @@ SUBSCRIPTION_TABLES = (
     shipping_handlers.SUBSCRIPTIONS,  # parcel packed → carrier chosen, booked, customer told
     aftersales_handlers.SUBSCRIPTIONS,  # delivered → survey; detractor → ticket
     analytics_handlers.SUBSCRIPTIONS,  # every measured step → KPI facts and day sums
+    process_map_handlers.SUBSCRIPTIONS,  # every journey step → the process map's counts
 )
 
 
