@@ -161,9 +161,11 @@ def measure(database: Path, requests: int, seed: int) -> dict[str, list[float]]:
     from fastapi.testclient import TestClient
 
     from lienmach.bootstrap import build_runtime
+    from lienmach.migrate import upgrade
     from lienmach.settings import Settings
 
     settings = Settings(database_url=f"sqlite:///{database}")
+    upgrade(settings.database_url)  # a database built by an older version
     runtime = build_runtime(settings, inline_drain=False)
     client = TestClient(_app(runtime))
     _log_in(client)
