@@ -162,6 +162,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Tài khoản này đã bị khóa. Hãy liên hệ cửa hàng.",
         "en": "This account is disabled. Contact the shop.",
     },
+    "shop.login.error.throttled": {
+        "vi": "Đăng nhập sai quá nhiều lần. Hãy đợi tối đa 15 phút rồi thử lại.",
+        "en": "Too many failed logins. Wait at most 15 minutes, then try again.",
+    },
     "shop.login.error.staff": {
         "vi": "Đây là tài khoản nhân viên: hãy đăng nhập ở trang quản trị /app.",
         "en": "This is a staff account: log in to the back office at /app.",

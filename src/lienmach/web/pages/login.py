@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
@@ -39,24 +40,35 @@ AnyoneForm = Annotated[PageContext, Depends(form(login=False))]
 LoggedInForm = Annotated[PageContext, Depends(form(None))]
 
 
-def _log_in(uow: UnitOfWork, *, email: str, password: str, keys: list[str]) -> NewSession:
-    check_not_throttled(uow, keys=keys)
+def staff_session(uow: UnitOfWork, *, email: str, password: str) -> NewSession:
+    """A back-office session for these credentials; LoginRefused otherwise."""
     user = authenticate(uow, email=email, password=password)
-    clear_failed_logins(uow, key=keys[0])
     return start_session(uow, user_id=user.id)
 
 
-def attempt_login(page: PageContext, email: str, password: str) -> NewSession:
-    """Log in with these credentials, counting a failure against the e-mail and the client.
+def attempt_login(
+    page: PageContext,
+    email: str,
+    password: str,
+    open_session: Callable[..., NewSession] = staff_session,
+) -> NewSession:
+    """Log in with ``open_session``, throttled: failures count against the e-mail and client.
 
-    Raises LoginRefused; a wrong password is counted in its own transaction (the attempt's
-    own transaction is rolled back by the refusal).
+    Raises LoginRefused ("throttled" while over the limit, without checking the password). A
+    wrong password is counted in its own transaction: the attempt's own is rolled back.
     """
     client = page.request.client.host if page.request.client else ""
     keys = throttle_keys(email, client)
+
+    def guarded(uow: UnitOfWork) -> NewSession:
+        check_not_throttled(uow, keys=keys)
+        session = open_session(uow, email=email, password=password)
+        clear_failed_logins(uow, key=keys[0])
+        return session
+
     actor = f"login:{email[:80]}"
     try:
-        return perform(page.runtime, actor, _log_in, email=email, password=password, keys=keys)
+        return perform(page.runtime, actor, guarded)
     except LoginRefused as refused:
         if refused.reason == "credentials":
             perform(page.runtime, actor, record_failed_login, keys=keys)

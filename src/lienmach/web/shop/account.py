@@ -26,6 +26,7 @@ from lienmach.customers.services import register_customer
 from lienmach.kernel.errors import DomainError, InvalidInput
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.web.deps import perform
+from lienmach.web.pages.login import attempt_login
 from lienmach.web.pages.security import (
     SESSION_COOKIE,
     PageContext,
@@ -192,15 +193,15 @@ def log_in(
         errors["password"] = "shop.login.error.password"
     if not errors:
         try:
-            session = perform(
-                page.runtime, f"shop:{email[:80]}", log_in_customer, email=email, password=password
-            )
+            session = attempt_login(page, email, password, log_in_customer)
         except (LoginRefused, NotACustomer) as refused:
             errors["form"] = f"shop.login.error.{refused.reason}"
     if errors:
-        status = 403 if errors.get("form", "").endswith(("disabled", "staff")) else 401
-        status = 422 if "form" not in errors else status
-        return _login_page(page, next=next, email=email, errors=errors, status_code=status)
+        refusal = errors.get("form", "").rsplit(".", 1)[-1]
+        status = {"disabled": 403, "staff": 403, "throttled": 429, "credentials": 401}
+        return _login_page(
+            page, next=next, email=email, errors=errors, status_code=status.get(refusal, 422)
+        )
     response = RedirectResponse(safe_shop_path(next), 303)
     set_session_cookie(response, page.request, session.token)
     return response
