@@ -138,7 +138,9 @@ def test_a_configured_callback_url_receives_the_signed_callback(
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        carrier_sandbox.callback_url = f"http://127.0.0.1:{server.server_address[1]}/carriers"
+        # The app's base for carriers: callbacks go to /api/v1/carriers/{carrier_id}/callbacks.
+        base = f"http://127.0.0.1:{server.server_address[1]}/api/v1/carriers"
+        carrier_sandbox.callback_url = base
         code = gateway.create_order(**parcel())["order_code"]
         headers, body = carrier_sandbox.advance(code, "delivered")
     finally:
@@ -146,7 +148,7 @@ def test_a_configured_callback_url_receives_the_signed_callback(
         server.server_close()
     assert carrier_sandbox.callback_errors == []
     ((path, sent_headers, sent_body),) = received
-    assert path == "/carriers/ghn"
+    assert path == "/api/v1/carriers/ghn/callbacks"
     assert sent_body == body
     assert sent_headers["X-Lienmach-Signature"] == headers["X-Lienmach-Signature"]
     assert json.loads(sent_body)["Status"] == "delivered"

@@ -5,8 +5,9 @@ for each default carrier, and lets a test or the simulator move a parcel along
 (:meth:`CarrierSandbox.advance`, or ``POST /sandbox/advance``), producing the signed status
 callback the real carrier would send. Timestamps come from ``clock``, so a simulated clock
 keeps callbacks fresh in simulated time. ``shipping-order/detail`` answers the parcel's status
-and log, as the poll asks it; ``lose_callbacks`` makes the sandbox drop the callbacks it would
-post, as an unreliable carrier does.
+and log, as the poll asks it. With ``callback_url`` (the app's ``…/api/v1/carriers``) each
+callback is posted to ``{callback_url}/{carrier_id}/callbacks``; ``lose_callbacks`` makes the
+sandbox drop the callbacks it would post, as an unreliable carrier does.
 """
 
 from __future__ import annotations
@@ -160,7 +161,8 @@ class CarrierSandbox:
             self.callbacks.append((tracking_code, headers, body))
             target = None if self.lose_callbacks else self.callback_url
         if target:
-            self._post_callback(f"{target.rstrip('/')}/{order['carrier_id']}", headers, body)
+            url = f"{target.rstrip('/')}/{order['carrier_id']}/callbacks"
+            self._post_callback(url, headers, body)
         return headers, body
 
     def callbacks_for(self, tracking_code: str) -> list[tuple[Headers, bytes]]:
