@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Screenshots of the back office for the README: dashboard, order list, order page.
+"""Screenshots for the README: the back office's dashboard, order list, order page, KPIs,
+process map, packing station and a ticket; the shop's search; a public tracking page.
 
     python scripts/screenshots.py [--orders 150] [--out docs/screenshots]
 
@@ -23,17 +24,39 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 from rich.console import Console
 
+from lienmach.aftersales.queries import list_tickets
 from lienmach.bootstrap import build_runtime
 from lienmach.demo import DEMO_PASSWORD, demo_settings, sandboxes, seed_staff_accounts
+from lienmach.fulfilment.queries import pick_queue
 from lienmach.kernel.clock import SimulatedClock
+from lienmach.kernel.runtime import Runtime
 from lienmach.migrate import upgrade
 from lienmach.orders.queries import list_orders
-from lienmach.simulator.journey import run_orders, settle
+from lienmach.shipping.queries import shipments_for_order
+from lienmach.simulator.journey import place_random_order, run_orders, settle
 from lienmach.simulator.people import People
 from lienmach.simulator.seed import seed_demo_company
 from lienmach.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _more_pages(runtime: Runtime, order_id: str, queued_task: str) -> list[tuple[str, str]]:
+    """(name, path) of the pages beyond the first three: KPIs, map, packing, ticket, shop,
+    tracking (the ones whose object is missing from this run are left out)."""
+    pages = [("kpis", "/app/kpis"), ("kpi", "/app/kpis/cycle_time?dimension=carrier")]
+    pages += [
+        ("process-map", "/app/process-map"),
+        ("packing", f"/app/warehouse/pack/{queued_task}"),
+    ]
+    tickets = runtime.read(list_tickets, now=runtime.clock.now(), limit=1)
+    if tickets:
+        pages.append(("ticket", f"/app/tickets/{tickets[0].id}"))
+    pages.append(("shop-search", "/shop?q=ao"))
+    shipments = runtime.read(shipments_for_order, order_id)
+    if shipments:
+        pages.append(("tracking", f"/track/{shipments[0].tracking_code}"))
+    return pages
 
 
 def main() -> None:
@@ -58,6 +81,9 @@ def main() -> None:
             people = People(runtime, rng=rng, carriers=boxes.carriers)
             run_orders(runtime, company, people, orders=arguments.orders, rng=rng, clock=clock)
             settle(runtime, company, people, clock=clock, rounds=6)
+            # A fresh order whose pick task waits, for the packing station's picture.
+            place_random_order(runtime, company, rng, pay_rate=1.0)
+        [queued] = runtime.read(pick_queue, limit=1)
         [order] = runtime.read(list_orders, state="delivered", limit=1) or runtime.read(
             list_orders, limit=1
         )
@@ -84,6 +110,7 @@ def main() -> None:
                     ("dashboard", "/app"),
                     ("orders", "/app/orders"),
                     ("order", f"/app/orders/{order.id}"),
+                    *_more_pages(runtime, order.id, queued.id),
                 ):
                     page.goto(f"{base}{path}")
                     target = arguments.out / f"{name}.png"

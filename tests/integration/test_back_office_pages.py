@@ -187,6 +187,7 @@ def test_every_back_office_route_enforces_its_role_on_the_server(runtime):
     values = {"order_id": waiting.order_id, "user_id": target}
     values |= {"pick_task_id": waiting.pick_task_id, "customer_id": waiting.customer_id}
     values |= {"shipment_id": "no-such-shipment", "ticket_id": "no-such-ticket"}
+    values |= {"kpi": "nps"}
 
     anonymous = page_client(runtime)
     clients = {role: page_client(runtime, email=email) for role, email in accounts.items()}

@@ -21,8 +21,11 @@ from fastapi.staticfiles import StaticFiles
 from lienmach.web.pages import (
     customers,
     dashboard,
+    kpi_targets,
+    kpis,
     login,
     orders,
+    process_map_page,
     public,
     settings,
     shipments,
@@ -40,6 +43,9 @@ ROUTERS = (
     shipments.router,
     tickets.router,
     customers.router,
+    kpi_targets.router,  # before kpis: /app/kpis/targets is not a KPI
+    kpis.router,
+    process_map_page.router,
     public.router,
 )
 

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from lienmach.access.roles import Permission
 from lienmach.billing.queries import trial_balance
 from lienmach.web.pages import charts, i18n
+from lienmach.web.pages.kpi_alerts import dashboard_alerts
 from lienmach.web.pages.rendering import render
 from lienmach.web.pages.security import PageContext, require
 from lienmach.web.pages.views import Dashboard, dashboard
@@ -35,13 +36,15 @@ def _charts(page: PageContext, board: Dashboard) -> dict[str, Any]:
 @router.get("")
 def dashboard_page(page: DashboardViewer) -> Response:
     board = page.runtime.read(dashboard, page.runtime.clock.now())
-    return render(page, "dashboard.html", board=board, **_charts(page, board))
+    alerts = dashboard_alerts(page)
+    return render(page, "dashboard.html", board=board, **_charts(page, board), **alerts)
 
 
 @router.get("/live/dashboard")
 def dashboard_fragment(page: DashboardViewer) -> Response:
     board = page.runtime.read(dashboard, page.runtime.clock.now())
-    return render(page, "_dashboard_live.html", board=board, **_charts(page, board))
+    alerts = dashboard_alerts(page)
+    return render(page, "_dashboard_live.html", board=board, **_charts(page, board), **alerts)
 
 
 @router.get("/ledger")

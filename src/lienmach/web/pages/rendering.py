@@ -54,6 +54,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("tickets.nav", "/app/tickets", Permission.TICKETS),
     NavItem("customers.nav", "/app/customers", Permission.CUSTOMERS),
     NavItem("nav.ledger", "/app/ledger", Permission.LEDGER),
+    NavItem("kpi.nav", "/app/kpis", Permission.ANALYTICS),
+    NavItem("process.nav", "/app/process-map", Permission.ANALYTICS),
     NavItem("nav.users", "/app/settings/users", Permission.SETTINGS),
 ]
 
