@@ -16,7 +16,13 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from lienmach.kernel.errors import InvalidInput
-from lienmach.shipping.webhooks import InvalidSignature, sign, verify_callback
+from lienmach.shipping.webhooks import (
+    InvalidSignature,
+    find_header,
+    sign,
+    signed_headers,
+    verify_callback,
+)
 
 GATEWAY = "sandbox-pay"
 TIMESTAMP_HEADER = "X-Gateway-Timestamp"
@@ -63,11 +69,7 @@ def pay_url(
 
 
 def callback_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
-    return {
-        "Content-Type": "application/json",
-        TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
-    }
+    return signed_headers(secret, timestamp, body, names=(TIMESTAMP_HEADER, SIGNATURE_HEADER))
 
 
 @dataclass(frozen=True)
@@ -78,11 +80,10 @@ class PaymentCallback:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    raise InvalidSignature(f"the {name} header is missing; the gateway signs every callback")
+    value = find_header(headers, name)
+    if value is None:
+        raise InvalidSignature(f"the {name} header is missing; the gateway signs every callback")
+    return value
 
 
 def parse_payment_callback(

@@ -13,7 +13,6 @@ import html
 import json
 import secrets
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -21,6 +20,7 @@ import httpx
 
 from lienmach.billing.payment_gateway import REQUEST_FIELDS, callback_headers, request_is_signed
 from lienmach.kernel.clock import Clock, SystemClock
+from lienmach.kernel.local_server import LocalServer, QuietHandler
 
 CALLBACK_TIMEOUT_SECONDS = 10.0
 
@@ -43,7 +43,7 @@ def _with_query(url: str, **values: str) -> str:
     return f"{url}{joiner}{urlencode(values)}"
 
 
-class PaymentGatewaySandbox:
+class PaymentGatewaySandbox(LocalServer):
     """The gateway the shop sends customers to when they pay online (port 0: a free port)."""
 
     def __init__(
@@ -54,18 +54,11 @@ class PaymentGatewaySandbox:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host, port)
         self.secret = secret
         self.clock = clock or SystemClock()
-        self.host = host
-        self.port = port
         self._payments: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def payments(self) -> list[dict[str, Any]]:
@@ -110,7 +103,7 @@ class PaymentGatewaySandbox:
     def start(self) -> PaymentGatewaySandbox:
         sandbox = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 path, _, query = self.path.partition("?")
                 if path == "/payments":
@@ -128,7 +121,7 @@ class PaymentGatewaySandbox:
                         amount=html.escape(fields["amount"]),
                         fields=hidden,
                     )
-                    self._send(200, page.encode(), "text/html; charset=utf-8")
+                    self.send_bytes(200, page.encode(), "text/html; charset=utf-8")
                 else:
                     self._json(404, {"error": "not found"})
 
@@ -162,32 +155,7 @@ class PaymentGatewaySandbox:
 
             def _json(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body, ensure_ascii=False).encode()
-                self._send(status, data, "application/json")
+                self.send_bytes(status, data, "application/json")
 
-            def _send(self, status: int, data: bytes, content_type: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass  # keep test output quiet
-
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="payment-gateway-sandbox"
-        )
-        self._thread.start()
+        self._serve(Handler, "payment-gateway-sandbox")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None

@@ -8,28 +8,22 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from lienmach.kernel.local_server import LocalServer, QuietHandler
 
 SandboxSms = dict[str, Any]
 
 
-class SmsSandbox:
+class SmsSandbox(LocalServer):
     """An SMS gateway on 127.0.0.1 in a background thread (port 0: a free port)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self._received: dict[str, SandboxSms] = {}
         self._failures_left = 0
         self.requests = 0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     @property
     def messages(self) -> list[SandboxSms]:
@@ -49,7 +43,7 @@ class SmsSandbox:
     def start(self) -> SmsSandbox:
         sandbox = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 if self.path.rstrip("/") != "/sms":
                     self._answer(404, {"error": "not found"})
@@ -69,32 +63,10 @@ class SmsSandbox:
 
             def _answer(self, status: int, body: dict[str, Any]) -> None:
                 data = json.dumps(body, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_bytes(status, data, "application/json")
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass  # keep test output quiet
-
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, daemon=True, name="sms-sandbox"
-        )
-        self._thread.start()
+        self._serve(Handler, "sms-sandbox")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def _receive(self, message: SandboxSms) -> tuple[int, dict[str, Any]]:
         with self._lock:

@@ -17,10 +17,10 @@ import random
 import threading
 import urllib.request
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from lienmach.kernel.clock import Clock, SystemClock, as_utc
+from lienmach.kernel.local_server import LocalServer, QuietHandler
 from lienmach.shipping.defaults import CARRIERS, default_rate_cards
 from lienmach.shipping.model import CARRIER_STATUSES, DistanceBand
 from lienmach.shipping.webhooks import signed_headers
@@ -30,7 +30,7 @@ SERVICE_LEVELS = {1: "express", 2: "standard"}
 Headers = dict[str, str]
 
 
-class CarrierSandbox:
+class CarrierSandbox(LocalServer):
     """Every default carrier's API on one local port; see the module docstring."""
 
     def __init__(
@@ -42,11 +42,10 @@ class CarrierSandbox:
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
+        super().__init__(host, port)
         self.secret = secret
         self.clock: Clock = clock or SystemClock()
         self.callback_url = callback_url
-        self.host = host
-        self.port = port
         self.orders: dict[str, dict[str, Any]] = {}  # by tracking code
         self.create_calls = 0
         self.detail_calls = 0
@@ -57,12 +56,6 @@ class CarrierSandbox:
         self._by_client_code: dict[tuple[str, str], str] = {}
         self._random = random.Random()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def start(self) -> None:
         sandbox = self
@@ -70,19 +63,7 @@ class CarrierSandbox:
         class Handler(_Handler):
             owner = sandbox
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self.port = int(self._server.server_address[1])
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._serve(Handler, "carrier-sandbox")
 
     def create_order(self, carrier_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """The create-order endpoint: idempotent on (carrier, client_order_code)."""
@@ -202,20 +183,12 @@ def _fee(carrier_id: str, service_type: int, weight_grams: int) -> int:
     return 0
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     owner: CarrierSandbox
     carrier_ids = frozenset(carrier.id for carrier in CARRIERS)
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
     def _answer(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_bytes(status, json.dumps(payload).encode(), "application/json")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

@@ -28,12 +28,26 @@ def sign(secret: str, timestamp: str | int, body: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
-def signed_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
+def signed_headers(
+    secret: str,
+    timestamp: int,
+    body: bytes,
+    *,
+    names: tuple[str, str] = (TIMESTAMP_HEADER, SIGNATURE_HEADER),
+) -> dict[str, str]:
+    """The headers of a signed JSON callback; ``names`` are the timestamp's and signature's."""
+    timestamp_name, signature_name = names
     return {
         "Content-Type": "application/json",
-        TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: sign(secret, timestamp, body),
+        timestamp_name: str(timestamp),
+        signature_name: sign(secret, timestamp, body),
     }
+
+
+def find_header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header's value whatever the case of its name; None when it is not there."""
+    wanted = name.lower()
+    return next((value for key, value in headers.items() if key.lower() == wanted), None)
 
 
 def verify_callback(
@@ -77,11 +91,10 @@ class CarrierUpdate:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
-    raise InvalidSignature(f"{name} header missing; the carrier must sign its callbacks")
+    value = find_header(headers, name)
+    if value is None:
+        raise InvalidSignature(f"{name} header missing; the carrier must sign its callbacks")
+    return value
 
 
 def parse_callback(
