@@ -99,6 +99,9 @@ SUBSCRIPTION_TABLES = (
     fulfilment_handlers.SUBSCRIPTIONS,  # reserved/paid → pick task; cancelled → task cancelled
     shipping_handlers.SUBSCRIPTIONS,  # parcel packed → carrier chosen, booked, customer told
     aftersales_handlers.SUBSCRIPTIONS,  # delivered → survey; detractor → ticket
+)
+# Projections: every event added into shared rows, run by one worker at a time (kernel.bus).
+PROJECTION_TABLES = (
     analytics_handlers.SUBSCRIPTIONS,  # every measured step → KPI facts and day sums
     process_map_handlers.SUBSCRIPTIONS,  # every journey step → the process map's counts
 )
@@ -154,7 +157,7 @@ def build_runtime(
     """Put a running Lienmach together from settings; any adapter may be replaced."""
     settings = settings or Settings()
     engine = engine or make_engine(settings.database_url)
-    bus = Bus(SUBSCRIPTION_TABLES, all_event_types())
+    bus = Bus(SUBSCRIPTION_TABLES, all_event_types(), projections=PROJECTION_TABLES)
     email_sender = email_sender or SmtpEmailSender(
         host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
     )

@@ -182,3 +182,38 @@ def test_a_business_refusal_is_not_retried(kernel_runtime: Runtime) -> None:
     with pytest.raises(DomainError):
         kernel_runtime.run(refused)
     assert len(tries) == 1
+
+
+def on_thing_project_it(uow: UnitOfWork, event: ThingHappened) -> None:
+    uow.connection.execute(effects.insert().values(key="projected-" + event.thing_id, n=1))
+
+
+def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clock) -> None:  # type: ignore[no-untyped-def]
+    create_schema(database.engine)
+    effects_metadata.create_all(database.engine)
+    calls.clear()
+    bus = Bus(
+        [{ThingHappened: [on_thing_count_it]}],
+        {},
+        projections=[{ThingHappened: [on_thing_project_it]}],
+    )
+    runtime = Runtime(
+        engine=database.engine, clock=clock, bus=bus, job_runner=JobRunner({}), inline_drain=False
+    )
+    runtime.run(_publish, thing_id="T1")
+
+    # The journey lane leaves the projection's delivery alone, and the other way round.
+    journey = bus.process_batch(database.engine, clock, lane=bus_module.JOURNEY)
+    assert journey.done == 1 and calls == ["T1"]
+    if database.kind == "postgresql":
+        # While another worker holds the projections, this one does not run them.
+        with database.engine.connect() as other, other.begin():
+            other.execute(bus_module._TRY_PROJECTIONS_LOCK)
+            assert bus.process_batch(database.engine, clock, lane=bus_module.PROJECTIONS).done == 0
+    projected = bus.process_batch(database.engine, clock, lane=bus_module.PROJECTIONS)
+
+    assert projected.done == 1
+    with database.engine.connect() as connection:
+        keys = set(connection.execute(select(effects.c.key)).scalars())
+        states = set(connection.execute(select(event_deliveries.c.state)).scalars())
+    assert keys == {"T1", "projected-T1"} and states == {"done"}

@@ -3,6 +3,12 @@
 Deliveries are claimed in batches; each runs in a savepoint of the batch transaction together
 with the update of its tracking row, so a handler's effects and "done" commit together or not
 at all. Failures are recorded, retried with backoff up to a bound, then parked as dead.
+
+Two lanes: the journey's subscribers, which any number of workers share, and *projections*
+(subscribers that add every event into a few shared rows: KPI sums, the process map). Workers
+sharing projections would queue on those rows and deadlock, holding up the journey's work in
+the same transactions; so projections run in transactions of their own, one worker at a time
+(a PostgreSQL advisory lock; SQLite has one writer anyway).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, select, text, update
 
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
@@ -24,6 +30,8 @@ Handler = Callable[[UnitOfWork, Any], None]
 Subscriptions = Mapping[type[Event], Sequence[Handler]]
 
 MAX_ATTEMPTS = 5
+JOURNEY, PROJECTIONS = "journey", "projections"
+PROJECTIONS_LOCK = 7_270_001  # the advisory lock whose holder runs the projections
 
 
 def subscriber_name(handler: Handler) -> str:
@@ -45,19 +53,27 @@ class Bus:
     """Knows who subscribes to what, and processes pending deliveries."""
 
     def __init__(
-        self, subscriptions: Sequence[Subscriptions], event_types: Mapping[str, type[Event]]
+        self,
+        subscriptions: Sequence[Subscriptions],
+        event_types: Mapping[str, type[Event]],
+        *,
+        projections: Sequence[Subscriptions] = (),
     ):
         self._subscribers: dict[type[Event], list[str]] = {}
         self._handlers: dict[str, Handler] = {}
-        for table in subscriptions:
-            for event_type, handlers in table.items():
-                for handler in handlers:
-                    name = subscriber_name(handler)
-                    self._handlers[name] = handler
-                    self._subscribers.setdefault(event_type, []).append(name)
+        projected: set[str] = set()
+        for lane_tables, names in ((subscriptions, set()), (projections, projected)):
+            for table in lane_tables:
+                for event_type, handlers in table.items():
+                    for handler in handlers:
+                        name = subscriber_name(handler)
+                        self._handlers[name] = handler
+                        self._subscribers.setdefault(event_type, []).append(name)
+                        names.add(name)
         self._event_types = dict(event_types)
         for event_type in self._subscribers:
             self._event_types.setdefault(event_type.type_name(), event_type)
+        self._lanes = _lanes(sorted(projected))
 
     def subscribers_of(self, event_type: type[Event]) -> list[str]:
         return self._subscribers.get(event_type, [])
@@ -65,13 +81,15 @@ class Bus:
     def event_type(self, name: str) -> type[Event]:
         return self._event_types[name]
 
-    @staticmethod
-    def _has_due(engine: Engine, clock: Clock) -> bool:
+    def _has_due(self, engine: Engine, clock: Clock, lane: str) -> bool:
         """A cheap look first, so an idle worker takes no write lock and no row locks."""
         with read_connection(engine) as connection:
-            return connection.execute(_ANY_DUE, {"now": clock.now()}).first() is not None
+            found = connection.execute(self._lanes[lane].any_due, {"now": clock.now()})
+            return found.first() is not None
 
-    def process_batch(self, engine: Engine, clock: Clock, *, limit: int = 200) -> DeliveryOutcome:
+    def process_batch(
+        self, engine: Engine, clock: Clock, *, limit: int = 200, lane: str = JOURNEY
+    ) -> DeliveryOutcome:
         """Claim up to ``limit`` due deliveries and run them in one transaction.
 
         Fast path: every handler of the batch shares one unit of work, with no savepoints and
@@ -79,22 +97,34 @@ class Bus:
         back and run again carefully, each handler in a savepoint of its own, so the failure
         is recorded against that delivery alone.
         """
-        if not self._has_due(engine, clock):
+        if lane not in self._lanes or not self._has_due(engine, clock, lane):
             return DeliveryOutcome()
         try:
             with engine.connect() as connection, connection.begin():
-                rows = self._claim(connection, clock.now(), limit)
+                if not self._may_run(connection, lane):
+                    return DeliveryOutcome()
+                rows = self._claim(connection, clock.now(), limit, lane)
                 self._run_all(connection, clock, rows)
                 self._mark(connection, clock.now(), rows, [])
                 return DeliveryOutcome(done=len(rows))
         except _BatchFailed:
             pass
         with engine.connect() as connection, connection.begin():
-            rows = self._claim(connection, clock.now(), limit)
+            if not self._may_run(connection, lane):
+                return DeliveryOutcome()
+            rows = self._claim(connection, clock.now(), limit, lane)
             return self._run_each(connection, clock, rows)
 
-    def _claim(self, connection: Connection, now: datetime, limit: int) -> list[Any]:
-        return list(connection.execute(_CLAIM, {"now": now, "limit": limit}).all())
+    @staticmethod
+    def _may_run(connection: Connection, lane: str) -> bool:
+        """Journey work is shared; projections are run by one worker at a time."""
+        if lane == JOURNEY or connection.dialect.name != "postgresql":
+            return True
+        return bool(connection.execute(_TRY_PROJECTIONS_LOCK).scalar())
+
+    def _claim(self, connection: Connection, now: datetime, limit: int, lane: str) -> list[Any]:
+        claim = self._lanes[lane].claim
+        return list(connection.execute(claim, {"now": now, "limit": limit}).all())
 
     def _uow(self, connection: Connection, clock: Clock) -> UnitOfWork:
         return UnitOfWork(
@@ -171,22 +201,44 @@ _DUE = and_(
     event_deliveries.c.state == "pending",
     event_deliveries.c.available_at <= bindparam("now"),
 )
-_ANY_DUE = select(event_deliveries.c.event_id).where(_DUE).limit(1)
-_CLAIM = (
-    select(
-        event_deliveries.c.event_id,
-        event_deliveries.c.subscriber,
-        event_deliveries.c.attempts,
-        event_log.c.type,
-        event_log.c.payload,
-        event_log.c.occurred_at,
+_TRY_PROJECTIONS_LOCK = text(f"SELECT pg_try_advisory_xact_lock({PROJECTIONS_LOCK})")
+
+
+@dataclass(frozen=True)
+class _Lane:
+    any_due: Any
+    claim: Any
+
+
+def _lane(where: ColumnElement[bool]) -> _Lane:
+    claim = (
+        select(
+            event_deliveries.c.event_id,
+            event_deliveries.c.subscriber,
+            event_deliveries.c.attempts,
+            event_log.c.type,
+            event_log.c.payload,
+            event_log.c.occurred_at,
+        )
+        .join(event_log, event_log.c.id == event_deliveries.c.event_id)
+        .where(where)
+        .order_by(event_deliveries.c.event_id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=event_deliveries)
     )
-    .join(event_log, event_log.c.id == event_deliveries.c.event_id)
-    .where(_DUE)
-    .order_by(event_deliveries.c.event_id)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True, of=event_deliveries)
-)
+    return _Lane(select(event_deliveries.c.event_id).where(where).limit(1), claim)
+
+
+def _lanes(projected: list[str]) -> dict[str, _Lane]:
+    """The statements of each lane, built once per bus (no projections: no second lane)."""
+    if not projected:
+        return {JOURNEY: _lane(_DUE)}
+    return {
+        JOURNEY: _lane(and_(_DUE, event_deliveries.c.subscriber.not_in(projected))),
+        PROJECTIONS: _lane(and_(_DUE, event_deliveries.c.subscriber.in_(projected))),
+    }
+
+
 _ONE_DELIVERY = and_(
     event_deliveries.c.event_id == bindparam("b_event_id"),
     event_deliveries.c.subscriber == bindparam("b_subscriber"),

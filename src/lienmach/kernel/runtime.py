@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from lienmach.kernel.bus import Bus
+from lienmach.kernel.bus import JOURNEY, PROJECTIONS, Bus
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
 from lienmach.kernel.errors import ConcurrencyConflict
@@ -150,9 +150,12 @@ class Runtime:
     def work_once(self, *, batch: int = 200, job_batch: int = 50) -> int:
         """One round of a worker: a batch of deliveries, a batch of due jobs, due periodic
         tasks."""
-        outcome = self.bus.process_batch(self.engine, self.clock, limit=batch)
+        worked = 0
+        for lane in (JOURNEY, PROJECTIONS):
+            outcome = self.bus.process_batch(self.engine, self.clock, limit=batch, lane=lane)
+            worked += outcome.done + outcome.failed + outcome.dead
         ran = self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
-        return outcome.done + outcome.failed + outcome.dead + ran + self.run_periodic()
+        return worked + ran + self.run_periodic()
 
     def run_periodic(self) -> int:
         """Run the periodic tasks that are due by the clock; returns how many keys changed.
