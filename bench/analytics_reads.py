@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from lienmach.analytics import queries
 from lienmach.analytics.model import BUCKET_EDGES, ERROR_STAGES, STAGES
 from lienmach.analytics.queries import Window
-from lienmach.analytics.tables import daily
+from lienmach.analytics.repository import write_sums
 from lienmach.bootstrap import create_schema
 from lienmach.kernel.db import make_engine
 
@@ -59,6 +59,7 @@ def fill(engine: sa.Engine) -> int:
     per_day = ORDERS // DAYS
     rng = random.Random(1)
     written = 0
+    sums: dict[tuple[str, str, str, str], int] = {}
     with engine.begin() as connection:
         for offset in range(DAYS):
             day = (FIRST_DAY + timedelta(days=offset)).isoformat()
@@ -73,8 +74,10 @@ def fill(engine: sa.Engine) -> int:
                 for dimension, value in SLICES
                 for metric in METRICS
             ]
-            connection.execute(daily.insert(), rows)
+            sums.update({(r["dimension"], r["value"], day, r["metric"]): r["amount"] for r in rows})
             written += len(rows)
+        # The day rows and their wide block rows, as upkeep writes both (ADR 0011).
+        write_sums(connection, sums)
     return written
 
 

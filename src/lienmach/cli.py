@@ -1,4 +1,4 @@
-"""The ``lienmach`` command: demo, serve, worker, migrate, api-key, user."""
+"""The ``lienmach`` command: demo, serve, worker, migrate, api-key, user, analytics."""
 
 from __future__ import annotations
 
@@ -173,6 +173,40 @@ def export_ocel(
     finally:
         engine.dispose()
     console.print(f"[green]Wrote[/green] {events} events, {objects} objects to {output}")
+
+
+analytics_app = typer.Typer(help="KPIs and the process map / Chỉ số KPI và bản đồ quy trình.")
+app.add_typer(analytics_app, name="analytics")
+
+
+@analytics_app.command("recompute")
+def analytics_recompute(
+    from_log: Annotated[
+        bool, typer.Option("--from-log", help="rebuild everything from the event log (slow)")
+    ] = False,
+    database_url: Annotated[str | None, typer.Option("--database")] = None,
+) -> None:
+    """Recompute every KPI's day sums from the per-object facts; with --from-log, rebuild the
+    facts, sums, attribute history and process map from the whole event log."""
+    from lienmach.analytics.recompute import CannotRecompute, open_database, run_recompute
+
+    try:
+        engine = open_database(database_url or Settings().database_url)
+        try:
+            with _bar() as bar:
+                counts = run_recompute(
+                    engine,
+                    from_log=from_log,
+                    start=lambda name, total: bar.add_task(name, total=total),
+                    advance=lambda task, done: bar.advance(task, done),
+                )
+        finally:
+            engine.dispose()
+    except CannotRecompute as refused:
+        console.print(f"[red]database[/red]: {escape(str(refused))}")
+        raise typer.Exit(2) from None
+    summary = ", ".join(f"{name} {count:,}" for name, count in counts.items())
+    console.print(f"[green]Recomputed / Đã tính lại:[/green] {summary}")
 
 
 def _bar() -> Progress:

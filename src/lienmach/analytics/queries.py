@@ -4,31 +4,29 @@ never the event log."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select
+from sqlalchemy import Connection, bindparam, false, func, select
 
 from lienmach.analytics import kpis
 from lienmach.analytics.costs import rates
 from lienmach.analytics.kpis import KpiValue
-from lienmach.analytics.tables import alerts, daily, object_attributes, object_facts, targets
+from lienmach.analytics.rollups import COLUMN_OF, METRICS, pieces
+from lienmach.analytics.tables import (
+    alerts,
+    daily,
+    object_attributes,
+    object_facts,
+    rollups,
+    targets,
+)
 from lienmach.kernel.clock import as_utc
 
-_SUMS = (
-    select(daily.c.metric, func.sum(daily.c.amount))
-    .where(
-        and_(
-            daily.c.dimension == bindparam("dimension"),
-            daily.c.value == bindparam("value"),
-            daily.c.day >= bindparam("since"),
-            daily.c.day <= bindparam("until"),
-        )
-    )
-    .group_by(daily.c.metric)
-)
+_METRIC_COLUMNS = [rollups.c[COLUMN_OF[metric]] for metric in METRICS]
 
 
 @dataclass(frozen=True)
@@ -44,20 +42,53 @@ class Window:
         return Window(self.since - length, self.until - length)
 
 
+@functools.cache
+def _window_statement(spans: tuple[int, ...], one_value: bool) -> Any:
+    """Per value of a slice, every metric summed over ranges of rows of the given spans
+    (built once per shape: building a 75-column statement costs more than running it)."""
+    parts: list[Any] = []
+    for index, span in enumerate(spans):
+        where = [
+            rollups.c.dimension == bindparam("dimension"),
+            rollups.c.span == span,
+            rollups.c.start.between(bindparam(f"first_{index}"), bindparam(f"last_{index}")),
+        ]
+        if one_value:
+            where.append(rollups.c.value == bindparam("value"))
+        parts.append(select(rollups.c.value, *_METRIC_COLUMNS).where(*where))
+    if not parts:  # an empty window
+        parts.append(select(rollups.c.value, *_METRIC_COLUMNS).where(false()))
+    found = (parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]).subquery()
+    return select(
+        found.c.value, *(func.sum(found.c[column.name]) for column in _METRIC_COLUMNS)
+    ).group_by(found.c.value)
+
+
+def _window_sums(
+    connection: Connection, window: Window, dimension: str, value: str | None
+) -> list[Any]:
+    """Per value of a slice (only ``value`` unless None), every metric summed over the window:
+    single-day rows at its ragged ends, 7- and 28-day block rows in between."""
+    cut = pieces(window.since, window.until)
+    ranges = [(1, first, last) for first, last in cut.days] + list(cut.blocks)
+    parameters: dict[str, str] = {"dimension": dimension, "value": value or ""}
+    for index, (_span, first, last) in enumerate(ranges):
+        parameters[f"first_{index}"] = first.isoformat()
+        parameters[f"last_{index}"] = last.isoformat()
+    statement = _window_statement(tuple(span for span, _f, _l in ranges), value is not None)
+    return list(connection.execute(statement, parameters))
+
+
+def _amounts(row: Any) -> dict[str, int]:
+    return {metric: int(amount) for metric, amount in zip(METRICS, row[1:], strict=True) if amount}
+
+
 def sums(
     connection: Connection, window: Window, dimension: str = "all", value: str = ""
 ) -> dict[str, int]:
     """Every metric summed over the window for one slice."""
-    rows = connection.execute(
-        _SUMS,
-        {
-            "dimension": dimension,
-            "value": value,
-            "since": window.since.isoformat(),
-            "until": window.until.isoformat(),
-        },
-    )
-    return {metric: int(amount) for metric, amount in rows}
+    found = _window_sums(connection, window, dimension, value)
+    return _amounts(found[0]) if found else {}
 
 
 def kpi_values(
@@ -109,18 +140,11 @@ def slice_table(
     connection: Connection, window: Window, dimension: str
 ) -> list[tuple[str, dict[str, KpiValue]]]:
     """Each value of a dimension seen in the window with its five KPIs, by value."""
-    rows = connection.execute(
-        select(daily.c.value, daily.c.metric, func.sum(daily.c.amount))
-        .where(
-            daily.c.dimension == dimension,
-            daily.c.day >= window.since.isoformat(),
-            daily.c.day <= window.until.isoformat(),
-        )
-        .group_by(daily.c.value, daily.c.metric)
-    )
-    per_value: dict[str, dict[str, int]] = defaultdict(dict)
-    for value, metric, amount in rows:
-        per_value[value][metric] = int(amount)
+    per_value = {
+        row[0]: found
+        for row in _window_sums(connection, window, dimension, None)
+        if (found := _amounts(row))
+    }
     cost_rates = rates(connection)
     return [(value, kpis.all_kpis(per_value[value], cost_rates)) for value in sorted(per_value)]
 

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, and_, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.analytics.model import Facts, SumKey
-from lienmach.analytics.tables import daily, object_attributes, object_facts
+from lienmach.analytics.rollups import COLUMN_OF, rolled_up
+from lienmach.analytics.tables import daily, object_attributes, object_facts, rollups
 from lienmach.kernel.db import insert_ignoring_duplicates
 
 _LOAD_FACTS = select(object_facts.c.facts).where(
@@ -33,6 +34,28 @@ def _add_to_sums(dialect: str) -> Any:
         index_elements=["dimension", "value", "day", "metric"],
         set_={"amount": daily.c.amount + statement.excluded.amount},
     )
+
+
+@functools.cache
+def _add_to_rollups(dialect: str) -> Any:
+    statement = _dialect_insert(rollups, dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["dimension", "span", "start", "value"],
+        set_={name: rollups.c[name] + statement.excluded[name] for name in COLUMN_OF.values()},
+    )
+
+
+def _rollup_rows(sums: Mapping[SumKey, int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "dimension": dimension,
+            "value": value,
+            "span": span,
+            "start": start,
+            **{name: amounts.get(name, 0) for name in COLUMN_OF.values()},
+        }
+        for (dimension, value, span, start), amounts in sorted(rolled_up(sums).items())
+    ]
 
 
 @functools.cache
@@ -85,6 +108,26 @@ def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
             for (dimension, value, day, metric), n in sorted(delta.items())
         ],
     )
+    connection.execute(_add_to_rollups(connection.dialect.name), _rollup_rows(delta))
+
+
+def write_sums(connection: Connection, sums: Mapping[SumKey, int]) -> int:
+    """Write recomputed sums (day rows and their blocks) into emptied tables; returns the
+    day rows written."""
+    day_rows = [
+        {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
+        for (dimension, value, day, metric), n in sorted(sums.items())
+        if n != 0
+    ]
+    insert_many(connection, daily, day_rows)
+    insert_many(connection, rollups, _rollup_rows({k: n for k, n in sums.items() if n != 0}))
+    return len(day_rows)
+
+
+def forget_sums(connection: Connection) -> None:
+    """Empty the day sums and their blocks before they are recomputed."""
+    for table in (daily, rollups):
+        connection.execute(delete(table))
 
 
 def record_attributes(
@@ -110,7 +153,7 @@ def record_attributes(
 
 def forget_everything(connection: Connection) -> None:
     """Empty the derived tables before a recompute."""
-    for table in (daily, object_facts, object_attributes):
+    for table in (daily, rollups, object_facts, object_attributes):
         connection.execute(delete(table))
 
 

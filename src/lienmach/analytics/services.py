@@ -4,7 +4,7 @@ edit the cost model and the targets."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +14,7 @@ from lienmach.analytics import model, repository
 from lienmach.analytics.alerts_targets import set_target
 from lienmach.analytics.attributes import ATTRIBUTE_EVENTS, attributes_of
 from lienmach.analytics.costs import set_cost_rate
-from lienmach.analytics.tables import daily, object_attributes, object_facts
+from lienmach.analytics.tables import object_attributes, object_facts
 from lienmach.customers.geography import province
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.tables import event_log
@@ -73,7 +73,7 @@ def _logged_events(connection: Connection, batch: int = 5000) -> Iterator[Any]:
         after = rows[-1].id
 
 
-def recompute(uow: UnitOfWork) -> dict[str, int]:
+def recompute(uow: UnitOfWork, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
     """Throw away every derived row and rebuild facts, sums and attributes from the event log.
 
     Gives exactly what upkeep gives, because both fold with the same functions and the sums
@@ -83,7 +83,9 @@ def recompute(uow: UnitOfWork) -> dict[str, int]:
     repository.forget_everything(connection)
     facts: dict[tuple[str, str], model.Facts] = {}
     attributes: list[dict[str, Any]] = []
-    for row in _logged_events(connection):
+    for read, row in enumerate(_logged_events(connection), start=1):
+        if progress is not None and read % 5000 == 0:
+            progress(5000)
         at = as_utc(row.occurred_at)
         payload = dict(row.payload)
         for object_type, object_id, name, value in attributes_of(row.type, payload):
@@ -105,16 +107,11 @@ def recompute(uow: UnitOfWork) -> dict[str, int]:
     sums: Counter[model.SumKey] = Counter()
     for object_facts_ in facts.values():
         sums.update(model.contribution(object_facts_))
-    sum_rows = [
-        {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
-        for (dimension, value, day, metric), n in sorted(sums.items())
-        if n != 0
-    ]
     fact_rows = [
         {"object_type": object_type, "object_id": object_id, "facts": value}
         for (object_type, object_id), value in facts.items()
     ]
     repository.insert_many(connection, object_attributes, attributes)
     repository.insert_many(connection, object_facts, fact_rows)
-    repository.insert_many(connection, daily, sum_rows)
-    return {"attributes": len(attributes), "objects": len(fact_rows), "sums": len(sum_rows)}
+    written = repository.write_sums(connection, sums)
+    return {"attributes": len(attributes), "objects": len(fact_rows), "sums": written}

@@ -18,6 +18,7 @@ from sqlalchemy import (
     event,
 )
 
+from lienmach.analytics.rollups import COLUMN_OF
 from lienmach.kernel.db import JsonColumn, metadata
 from lienmach.kernel.tables import event_log, event_objects
 
@@ -59,6 +60,24 @@ daily = Table(
     # Slice tables read one dimension over a range of days, every value at once (covering).
     Index("ix_analytics_daily_dimension_day", "dimension", "day", "value", "metric", "amount"),
 )
+
+# The same sums as one row per slice and block of ``span`` days (1, 7 or 28) from ``start``,
+# a column per metric (analytics/rollups.py): window reads touch one row per value and block.
+rollups = Table(
+    "analytics_rollups",
+    metadata,
+    Column("dimension", String(12), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("span", Integer, nullable=False),
+    Column("start", String(10), nullable=False),
+    *(Column(name, BigInteger, nullable=False, default=0) for name in COLUMN_OF.values()),
+    # Slice tables read one dimension over a range of blocks, every value at once: in key
+    # order, and on SQLite in the table's own b-tree (no second lookup per row).
+    PrimaryKeyConstraint("dimension", "span", "start", "value"),
+    Index("ix_analytics_rollups_slice", "dimension", "value", "span", "start"),
+    sqlite_with_rowid=False,
+)
+
 
 cost_rates = Table(
     "analytics_cost_rates",
