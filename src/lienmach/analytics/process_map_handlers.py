@@ -7,11 +7,19 @@ from lienmach.analytics.process_map_projector import project_order
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 
+_TOUCHED = "process_map.touched_orders"
+
 
 def on_journey_event_update_process_map(uow: UnitOfWork, event: Event) -> None:
-    for object_type, object_id, _role in event.touches():
-        if object_type == ORDER:
-            project_order(uow.connection, object_id)
+    """Note the event's order; each order touched by a batch is projected once, at its end."""
+    touched: set[str] = uow.scratch.setdefault(_TOUCHED, set())
+    touched.update(object_id for kind, object_id, _ in event.touches() if kind == ORDER)
+    uow.before_flush(_TOUCHED, lambda: _project_touched(uow))
+
+
+def _project_touched(uow: UnitOfWork) -> None:
+    for order_id in sorted(uow.scratch.pop(_TOUCHED, set())):
+        project_order(uow.connection, order_id)
 
 
 SUBSCRIPTIONS = {

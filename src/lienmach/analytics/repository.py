@@ -92,10 +92,19 @@ def read_facts(connection: Connection, object_type: str, object_id: str) -> Fact
 
 
 def save_facts(connection: Connection, object_type: str, object_id: str, facts: Facts) -> None:
-    connection.execute(
-        _save_facts(connection.dialect.name),
-        {"object_type": object_type, "object_id": object_id, "facts": facts},
-    )
+    save_many_facts(connection, {(object_type, object_id): facts})
+
+
+def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Facts]) -> None:
+    """Store the facts of several objects in one statement."""
+    if facts:
+        connection.execute(
+            _save_facts(connection.dialect.name),
+            [
+                {"object_type": object_type, "object_id": object_id, "facts": value}
+                for (object_type, object_id), value in sorted(facts.items())
+            ],
+        )
 
 
 def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:

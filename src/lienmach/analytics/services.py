@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -50,12 +51,42 @@ def fold_event(
     owner = model.owner_of(kind, payload, event_id)
     if owner is None:
         return
-    old = repository.load_facts(connection, *owner)
+    # A batch folds many events of the same objects and adds to the same shared sums: each
+    # object's facts are read (and locked) once, and everything is written once, at its end.
+    batch = _batch_of(uow)
+    old = batch.facts.get(owner)
+    if old is None:
+        old = repository.load_facts(connection, *owner)
     new = model.fold(old, kind, _enriched(kind, payload), event_id, model.epoch(at))
     if new == old:
         return
-    repository.save_facts(connection, *owner, new)
-    repository.add_to_sums(connection, model.difference(old, new))
+    batch.facts[owner] = new
+    batch.changed.add(owner)
+    batch.sums.update(model.difference(old, new))
+
+
+_BATCH = "analytics.batch"
+
+
+@dataclass
+class _Batch:
+    facts: dict[tuple[str, str], model.Facts] = field(default_factory=dict)
+    changed: set[tuple[str, str]] = field(default_factory=set)
+    sums: Counter[model.SumKey] = field(default_factory=Counter)
+
+
+def _batch_of(uow: UnitOfWork) -> _Batch:
+    if _BATCH not in uow.scratch:
+        uow.scratch[_BATCH] = _Batch()
+        uow.before_flush(_BATCH, lambda: _write_batch(uow))
+    batch: _Batch = uow.scratch[_BATCH]
+    return batch
+
+
+def _write_batch(uow: UnitOfWork) -> None:
+    batch: _Batch = uow.scratch.pop(_BATCH)
+    repository.save_many_facts(uow.connection, {key: batch.facts[key] for key in batch.changed})
+    repository.add_to_sums(uow.connection, {key: n for key, n in batch.sums.items() if n})
 
 
 def _logged_events(connection: Connection, batch: int = 5000) -> Iterator[Any]:

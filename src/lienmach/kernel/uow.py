@@ -50,6 +50,9 @@ class UnitOfWork:
         self.handling: tuple[str, datetime] | None = None
         self._connection: Connection | None = connection
         self._transaction: Any = None
+        #: What handlers gather across a batch of deliveries, written once by a flush action.
+        self.scratch: dict[str, Any] = {}
+        self._before_flush: dict[str, Callable[[], None]] = {}
 
     @property
     def connection(self) -> Connection:
@@ -112,8 +115,16 @@ class UnitOfWork:
             }
         )
 
+    def before_flush(self, key: str, action: Callable[[], None]) -> None:
+        """Run ``action`` once at the next flush (a second call with the same key is a no-op):
+        a handler delivered many events in one batch writes what they add up to once."""
+        self._before_flush.setdefault(key, action)
+
     def flush(self) -> None:
         """Write pending events and jobs into the current transaction."""
+        actions, self._before_flush = list(self._before_flush.values()), {}
+        for action in actions:
+            action()
         if self._events:
             self._write_events()
         if self._jobs:
@@ -121,9 +132,12 @@ class UnitOfWork:
             self._jobs = []
 
     def discard_pending(self) -> None:
-        """Forget events and jobs not yet flushed (their savepoint was rolled back)."""
+        """Forget events, jobs and gathered work not yet flushed (their savepoint was rolled
+        back)."""
         self._events = []
         self._jobs = []
+        self.scratch = {}
+        self._before_flush = {}
 
     def commit(self) -> None:
         self.flush()
