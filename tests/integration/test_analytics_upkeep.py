@@ -17,7 +17,6 @@ from lienmach.aftersales.tables import tickets
 from lienmach.analytics import queries
 from lienmach.analytics.queries import Window
 from lienmach.analytics.services import recompute, set_cost_rate, set_target
-from lienmach.analytics.tables import daily, object_attributes, object_facts
 from lienmach.customers.services import register_customer
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
@@ -27,6 +26,7 @@ from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log, event_objects, jobs
 from lienmach.orders.queries import get_order
 from lienmach.orders.services import cancel_order, place_order
+from tests.analytics_state import derived_state
 from tests.conftest import START
 from tests.factories import seed_company
 from tests.steps import DELIVERED, courier_reports, pick_and_pack
@@ -69,17 +69,6 @@ def _journey(runtime: Runtime, clock: SimulatedClock, carrier_sandbox) -> dict[s
     clock.advance(timedelta(hours=1))
     runtime.run(resolve_ticket, ticket_id=ticket.id, resolution="Hoàn tiền")
     return {"first": first.order_id, "second": second.order_id, "third": third.order_id}
-
-
-def _derived(runtime: Runtime) -> tuple[set[tuple[object, ...]], ...]:
-    with runtime.engine.connect() as connection:
-        sums = {tuple(row) for row in connection.execute(select(daily)) if row.amount != 0}
-        facts = {
-            (r.object_type, r.object_id, str(sorted(r.facts.items())))
-            for r in connection.execute(select(object_facts))
-        }
-        attributes = {tuple(row) for row in connection.execute(select(object_attributes))}
-    return sums, facts, attributes
 
 
 def test_the_journey_keeps_the_kpis_and_a_recompute_agrees(runtime, clock, carrier_sandbox):
@@ -135,10 +124,10 @@ def test_the_journey_keeps_the_kpis_and_a_recompute_agrees(runtime, clock, carri
     assert ("order", ids["third"], "state", "cancelled") in {c[:4] for c in changes}
     assert any(t == "shipment" and n == "carrier" for t, _, n, _, _ in changes)
 
-    kept = _derived(runtime)
+    kept = derived_state(runtime)
     counts = runtime.run(recompute)
     assert counts["sums"] == len(kept[0])
-    assert _derived(runtime) == kept
+    assert derived_state(runtime) == kept
     assert runtime.read(queries.kpi_values, WEEK) == runtime.read(queries.kpi_values, WEEK)
 
 

@@ -7,20 +7,18 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from lienmach.analytics import queries
 from lienmach.analytics.process_map_projector import rebuild_process_map
 from lienmach.analytics.process_map_queries import process_map, recompute_process_map
 from lienmach.analytics.queries import Window
 from lienmach.analytics.services import recompute
-from lienmach.analytics.tables import daily, object_attributes, object_facts
 from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SimulatedClock
-from lienmach.kernel.runtime import Runtime
 from lienmach.settings import Settings
 from lienmach.simulator.settings import Rates, SimulationSettings
 from lienmach.simulator.simulation import simulate
+from tests.analytics_state import derived_state
 from tests.conftest import Database
 
 pytestmark = pytest.mark.integration
@@ -41,17 +39,6 @@ MONTH = SimulationSettings(
 WHOLE_MONTH = Window(START.date(), (START + timedelta(days=40)).date())
 
 
-def _kept(runtime: Runtime) -> tuple[set[tuple[object, ...]], ...]:
-    with runtime.engine.connect() as connection:
-        sums = {tuple(row) for row in connection.execute(select(daily)) if row.amount != 0}
-        facts = {
-            (row.object_type, row.object_id, str(sorted(row.facts.items())))
-            for row in connection.execute(select(object_facts))
-        }
-        attributes = {tuple(row) for row in connection.execute(select(object_attributes))}
-    return sums, facts, attributes
-
-
 def test_a_simulated_month_keeps_kpis_and_map_equal_to_a_recompute(
     database: Database, settings: Settings, carrier_sandbox
 ) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +50,7 @@ def test_a_simulated_month_keeps_kpis_and_map_equal_to_a_recompute(
     report = simulate(runtime, carrier_sandbox, MONTH, settle_days=10)
     assert report.tally["orders placed"] > 60
 
-    kept = _kept(runtime)
+    kept = derived_state(runtime)
     values = {
         slice_: runtime.read(queries.kpi_values, WHOLE_MONTH, *slice_)
         for slice_ in (("all", ""), ("channel", "web"), ("carrier", "ghn"))
@@ -75,7 +62,7 @@ def test_a_simulated_month_keeps_kpis_and_map_equal_to_a_recompute(
     runtime.run(recompute)
     runtime.run(rebuild_process_map)
 
-    assert _kept(runtime) == kept
+    assert derived_state(runtime) == kept
     for slice_, before in values.items():
         assert runtime.read(queries.kpi_values, WHOLE_MONTH, *slice_) == before
     assert runtime.read(process_map) == kept_map

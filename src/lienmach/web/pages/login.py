@@ -21,13 +21,12 @@ from lienmach.web.deps import perform
 from lienmach.web.pages import i18n
 from lienmach.web.pages.rendering import render
 from lienmach.web.pages.security import (
-    LOCALE_COOKIE,
     SESSION_COOKIE,
     PageContext,
     clear_session_cookie,
     form,
-    is_https,
     public,
+    remember_language,
     safe_next,
     set_session_cookie,
 )
@@ -132,14 +131,5 @@ def switch_language(
 ) -> Response:
     """Remember the chosen language in a cookie (a year) and go back to the page."""
     response = RedirectResponse(safe_next(next), 303)
-    chosen = locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE
-    response.set_cookie(
-        LOCALE_COOKIE,
-        chosen,
-        max_age=365 * 24 * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=is_https(page.request),
-    )
+    remember_language(response, page.request, locale)
     return response

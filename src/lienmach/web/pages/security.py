@@ -202,6 +202,19 @@ def apply_cookies(response: Response, context: PageContext) -> None:
         )
 
 
+def remember_language(response: Response, request: Request, locale: str) -> None:
+    """Keep the chosen language (an unknown one falls back to Vietnamese) for a year."""
+    response.set_cookie(
+        LOCALE_COOKIE,
+        locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE,
+        max_age=365 * 24 * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request),
+    )
+
+
 def safe_next(target: str | None) -> str:
     """Only a path inside the back office: never another site (an open redirect)."""
     if target and target.startswith("/app") and not target.startswith("//"):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
 from lienmach.web.pages import i18n
-from lienmach.web.pages.security import LOCALE_COOKIE, is_https
+from lienmach.web.pages.security import remember_language
 from lienmach.web.shop.guard import ShopPageNotFound, Shopper, ShopperForm, safe_shop_path
 from lienmach.web.shop.rendering import shop_render
 from lienmach.web.shop.views import product_card, product_cards
@@ -39,13 +39,5 @@ def switch_language(
 ) -> Response:
     """Remember the chosen language (a year) and go back to the shop page it was chosen on."""
     response = RedirectResponse(safe_shop_path(next), 303)
-    response.set_cookie(
-        LOCALE_COOKIE,
-        locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE,
-        max_age=365 * 24 * 3600,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=is_https(page.request),
-    )
+    remember_language(response, page.request, locale)
     return response
