@@ -426,6 +426,9 @@ def test_forms_without_the_csrf_token_are_refused_and_write_nothing(runtime: Run
     registers = client.post("/shop/register", data={**HOA, "email": "khac@example.vn"})
 
     assert adds.status_code == places.status_code == registers.status_code == 403
+    # The refusal is a shop page that leads back into the shop, not to the back office.
+    assert 'data-page="csrf"' in adds.text and 'href="/shop"' in adds.text
+    assert 'href="/app"' not in adds.text
     assert client.cookies[CART_COOKIE] == cart_cookie
     assert row_counts(runtime) == before
 

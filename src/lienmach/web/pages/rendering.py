@@ -134,7 +134,8 @@ async def _access_denied(request: Request, error: Exception) -> Response:
     return render(context, "forbidden.html", status_code=403, permission=error.permission)
 
 
-async def _csrf_refused(request: Request, _error: Exception) -> Response:
+async def csrf_refused(request: Request, _error: Exception) -> Response:
+    """The back office's page for a form sent without its CSRF token (the shop has its own)."""
     context = await run_in_threadpool(page_context, request)
     return render(context, "csrf.html", status_code=403)
 
@@ -148,5 +149,5 @@ async def _page_not_found(request: Request, error: Exception) -> Response:
 def install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(NotLoggedIn, _not_logged_in)
     app.add_exception_handler(AccessDenied, _access_denied)
-    app.add_exception_handler(CsrfRefused, _csrf_refused)
+    app.add_exception_handler(CsrfRefused, csrf_refused)
     app.add_exception_handler(PageNotFound, _page_not_found)
