@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from lienmach.kernel.errors import InvalidInput
 from lienmach.shipping.webhooks import (
     InvalidSignature,
-    find_header,
+    required_header,
     sign,
     signed_headers,
     verify_callback,
@@ -80,10 +80,8 @@ class PaymentCallback:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
-    value = find_header(headers, name)
-    if value is None:
-        raise InvalidSignature(f"the {name} header is missing; the gateway signs every callback")
-    return value
+    missing = f"the {name} header is missing; the gateway signs every callback"
+    return required_header(headers, name, missing=missing)
 
 
 def parse_payment_callback(

@@ -44,10 +44,13 @@ def signed_headers(
     }
 
 
-def find_header(headers: Mapping[str, str], name: str) -> str | None:
-    """A header's value whatever the case of its name; None when it is not there."""
+def required_header(headers: Mapping[str, str], name: str, *, missing: str) -> str:
+    """A header's value whatever the case of its name; InvalidSignature(``missing``) without."""
     wanted = name.lower()
-    return next((value for key, value in headers.items() if key.lower() == wanted), None)
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    raise InvalidSignature(missing)
 
 
 def verify_callback(
@@ -91,10 +94,9 @@ class CarrierUpdate:
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
-    value = find_header(headers, name)
-    if value is None:
-        raise InvalidSignature(f"{name} header missing; the carrier must sign its callbacks")
-    return value
+    return required_header(
+        headers, name, missing=f"{name} header missing; the carrier must sign its callbacks"
+    )
 
 
 def parse_callback(
