@@ -40,6 +40,8 @@ from lienmach.simulator.plans import month_ending
 from lienmach.simulator.settings import SimulationSettings
 from lienmach.simulator.simulation import SimulationReport, simulate
 
+MAILBOX = "demo-mail.jsonl"  # what the demo's mail server caught, next to its database
+
 
 @dataclass
 class Sandboxes:
@@ -52,7 +54,7 @@ class Sandboxes:
 @contextlib.contextmanager
 def sandboxes(folder: Path) -> Iterator[Sandboxes]:
     """The remote sides the demo talks to: mail server, SMS gateway, carriers, payment gateway."""
-    smtp = SmtpSandboxProcess(folder / "demo-mail.jsonl").start()
+    smtp = SmtpSandboxProcess(folder / MAILBOX).start()
     sms = SmsSandbox()
     sms.start()
     carriers = CarrierSandbox(secret="demo-carrier-secret")
@@ -93,6 +95,8 @@ def run_demo(
 ) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
+    # A new database starts a new mailbox, so "sent / caught" compares the same run.
+    (database.resolve().parent / MAILBOX).unlink(missing_ok=True)
     with sandboxes(database.resolve().parent) as boxes:
         settings = demo_settings(database, boxes, port)
         upgrade(settings.database_url)
