@@ -1,16 +1,17 @@
 """Keeps the process map tables up to date from the event log, one order at a time.
 
-When an event touches an order, the order's whole trace is read again from the log (a few rows,
-by index) and compared with the trace projected last time; the difference of their
+When events touch orders, the orders' whole traces are read again from the log (a few rows each,
+by index) and compared with the traces projected last time; the difference of their
 contributions is added to the counts. So a second delivery of the same event, or several events
 of one order handled in one batch, change nothing twice, and an event that arrives late is put
-in its place in time.
+in its place in time. The orders a batch touches are projected together: their traces read,
+counts added and traces stored in one statement each.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,6 @@ from lienmach.analytics.process_map_tables import (
     process_map_waits,
 )
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 
@@ -56,10 +56,13 @@ def _in_time_order(steps: list[Step]) -> list[Step]:
 
 
 # Built once: building a statement costs several times more than executing it.
-_ONE_ORDER_EVENTS = _ORDER_EVENTS.where(event_objects.c.object_id == bindparam("order_id"))
-_STORED_TRACE = (
-    select(process_map_traces.c.steps)
-    .where(process_map_traces.c.order_id == bindparam("order_id"))
+_TOUCHED_ORDERS_EVENTS = _ORDER_EVENTS.where(
+    event_objects.c.object_id.in_(bindparam("order_ids", expanding=True))
+)
+_STORED_TRACES = (
+    select(process_map_traces.c.order_id, process_map_traces.c.steps)
+    .where(process_map_traces.c.order_id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(process_map_traces.c.order_id)
     .with_for_update()
 )
 _UPDATE_TRACE = (
@@ -67,12 +70,6 @@ _UPDATE_TRACE = (
     .where(process_map_traces.c.order_id == bindparam("b_order_id"))
     .values(steps=bindparam("b_steps"))
 )
-
-
-def order_trace(connection: Connection, order_id: str) -> list[Step]:
-    """The order's events from the log, in time order."""
-    rows = connection.execute(_ONE_ORDER_EVENTS, {"order_id": order_id})
-    return _in_time_order([_step(row) for row in rows])
 
 
 def all_order_traces(connection: Connection) -> Iterator[tuple[str, list[Step]]]:
@@ -100,21 +97,56 @@ def _as_json(steps: list[Step]) -> list[list[Any]]:
 
 def project_order(connection: Connection, order_id: str) -> bool:
     """Bring one order's part of the map up to date with the log; True if anything changed."""
-    # Locking the order's row makes concurrent workers project one order one after the other.
-    stored = connection.execute(_STORED_TRACE, {"order_id": order_id}).first()
-    if stored is None:
-        row = {"order_id": order_id, "steps": []}
-        insert_ignoring_duplicates(connection, process_map_traces, row)
-        stored = connection.execute(_STORED_TRACE, {"order_id": order_id}).one()
-    before = _stored_steps(stored.steps)
-    after = order_trace(connection, order_id)
-    if after == before:
-        return False
-    change = contribution_of(after)
-    change.add(contribution_of(before), sign=-1)
-    add_counts(connection, change.nonzero())
-    connection.execute(_UPDATE_TRACE, {"b_order_id": order_id, "b_steps": _as_json(after)})
-    return True
+    return project_orders(connection, [order_id]) > 0
+
+
+def project_orders(connection: Connection, order_ids: Collection[str]) -> int:
+    """Bring the orders' part of the map up to date with the log; returns how many changed."""
+    wanted = sorted(set(order_ids))
+    if not wanted:
+        return 0
+    stored = _locked_traces(connection, wanted)
+    logged: dict[str, list[Step]] = {order_id: [] for order_id in wanted}
+    for row in connection.execute(_TOUCHED_ORDERS_EVENTS, {"order_ids": wanted}):
+        logged[row.object_id].append(_step(row))
+    change = Contribution()
+    updates: list[dict[str, Any]] = []
+    for order_id in wanted:
+        before, after = stored[order_id], _in_time_order(logged[order_id])
+        if after == before:
+            continue
+        change.add(contribution_of(after))
+        change.add(contribution_of(before), sign=-1)
+        updates.append({"b_order_id": order_id, "b_steps": _as_json(after)})
+    if updates:
+        add_counts(connection, change.nonzero())
+        connection.execute(_UPDATE_TRACE, updates)
+    return len(updates)
+
+
+def _locked_traces(connection: Connection, order_ids: list[str]) -> dict[str, list[Step]]:
+    """The orders' traces as last projected, their rows locked until commit (concurrent workers
+    project one order one after the other); an order without a row is given an empty one."""
+    rows = connection.execute(_STORED_TRACES, {"order_ids": order_ids})
+    found = {row.order_id: _stored_steps(row.steps) for row in rows}
+    missing = [order_id for order_id in order_ids if order_id not in found]
+    if missing:
+        # Created and locked in one statement; a row another worker created meanwhile is
+        # returned as it is.
+        created = connection.execute(
+            _create_and_lock_traces(connection.dialect.name),
+            [{"order_id": order_id, "steps": []} for order_id in missing],
+        )
+        found.update({row.order_id: _stored_steps(row.steps) for row in created})
+    return found
+
+
+@functools.cache
+def _create_and_lock_traces(dialect: str) -> Any:
+    insert = _dialect_insert(process_map_traces, dialect)
+    return insert.on_conflict_do_update(
+        index_elements=["order_id"], set_={"steps": process_map_traces.c.steps}
+    ).returning(process_map_traces.c.order_id, process_map_traces.c.steps)
 
 
 def rebuild(connection: Connection) -> int:
@@ -208,7 +240,7 @@ def _add(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> No
 
 @functools.cache
 def _upsert_adding(table: Table, dialect: str) -> Any:
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    insert = _dialect_insert(table, dialect)
     keys = [column.name for column in table.primary_key.columns]
     counts = {
         column.name: column + insert.excluded[column.name]
@@ -222,3 +254,7 @@ def rebuild_process_map(uow: UnitOfWork) -> int:
     """Recount the process map from the whole event log (after installing it on a database that
     already has history); returns the number of orders."""
     return rebuild(uow.connection)
+
+
+def _dialect_insert(table: Table, dialect: str) -> Any:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,17 @@ _LOAD_FACTS = select(object_facts.c.facts).where(
         object_facts.c.object_type == bindparam("object_type"),
         object_facts.c.object_id == bindparam("object_id"),
     )
+)
+# The rows of several objects, locked: an IN list per column (SQLite scans the table for a
+# row-value IN), so it may find pairs nobody asked for, which the caller drops.
+_LOCK_MANY_FACTS = (
+    select(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts)
+    .where(
+        object_facts.c.object_type.in_(bindparam("object_types", expanding=True)),
+        object_facts.c.object_id.in_(bindparam("object_ids", expanding=True)),
+    )
+    .order_by(object_facts.c.object_type, object_facts.c.object_id)
+    .with_for_update()
 )
 
 
@@ -74,6 +85,14 @@ def _lock_facts(dialect: str) -> Any:
     ).returning(object_facts.c.facts)
 
 
+@functools.cache
+def _create_and_lock_facts(dialect: str) -> Any:
+    statement = _dialect_insert(object_facts, dialect)
+    return statement.on_conflict_do_update(
+        index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
+    ).returning(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts)
+
+
 def load_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
     """The object's facts, its row locked until commit (two workers never fold one object at
     once: the second waits and folds into the first one's result)."""
@@ -82,6 +101,37 @@ def load_facts(connection: Connection, object_type: str, object_id: str) -> Fact
         {"object_type": object_type, "object_id": object_id, "facts": {}},
     ).scalar_one()
     return dict(found) if found else {}
+
+
+def load_many_facts(
+    connection: Connection, owners: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], Facts]:
+    """The facts of several objects, their rows locked until commit as :func:`load_facts`
+    does; an object without a row is given an empty one."""
+    wanted = sorted(set(owners))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        _LOCK_MANY_FACTS,
+        {
+            "object_types": sorted({object_type for object_type, _ in wanted}),
+            "object_ids": sorted({object_id for _, object_id in wanted}),
+        },
+    )
+    found = {(row.object_type, row.object_id): dict(row.facts or {}) for row in rows}
+    missing = [owner for owner in wanted if owner not in found]
+    if missing:
+        # Created and locked in one statement; a row another worker created meanwhile is
+        # returned as it is.
+        created = connection.execute(
+            _create_and_lock_facts(connection.dialect.name),
+            [
+                {"object_type": object_type, "object_id": object_id, "facts": {}}
+                for object_type, object_id in missing
+            ],
+        )
+        found.update({(row.object_type, row.object_id): dict(row.facts or {}) for row in created})
+    return {owner: found[owner] for owner in wanted}
 
 
 def read_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
@@ -140,24 +190,26 @@ def forget_sums(connection: Connection) -> None:
 
 
 def record_attributes(
-    connection: Connection,
-    event_id: str,
-    at: datetime,
-    attributes: Iterable[tuple[str, str, str, str]],
+    connection: Connection, attributes: Sequence[tuple[str, datetime, str, str, str, str]]
 ) -> None:
-    rows = [
-        {
-            "event_id": event_id,
-            "object_type": object_type,
-            "object_id": object_id,
-            "name": name,
-            "value": value,
-            "valid_from": at,
-        }
-        for object_type, object_id, name, value in attributes
-    ]
-    if rows:
-        insert_ignoring_duplicates(connection, object_attributes, rows)
+    """Record (event id, valid from, object type, object id, attribute, value) rows in one
+    statement; a row recorded before is left as it is."""
+    if attributes:
+        insert_ignoring_duplicates(
+            connection,
+            object_attributes,
+            [
+                {
+                    "event_id": event_id,
+                    "object_type": object_type,
+                    "object_id": object_id,
+                    "name": name,
+                    "value": value,
+                    "valid_from": at,
+                }
+                for event_id, at, object_type, object_id, name, value in attributes
+            ],
+        )
 
 
 def forget_everything(connection: Connection) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -43,50 +43,59 @@ def fold_event(
     """Fold one logged event into its object's facts, the day sums and the attribute history.
 
     Arrival order does not matter: the sums move by the change in the object's contribution.
+    The events of one unit of work (a batch of deliveries) are folded together at its flush.
     """
-    connection = uow.connection
-    at = as_utc(occurred_at)
-    if kind in ATTRIBUTE_EVENTS:
-        repository.record_attributes(connection, event_id, at, attributes_of(kind, payload))
-    owner = model.owner_of(kind, payload, event_id)
-    if owner is None:
-        return
-    # A batch folds many events of the same objects and adds to the same shared sums: each
-    # object's facts are read (and locked) once, and everything is written once, at its end.
-    batch = _batch_of(uow)
-    old = batch.facts.get(owner)
-    if old is None:
-        old = repository.load_facts(connection, *owner)
-    new = model.fold(old, kind, _enriched(kind, payload), event_id, model.epoch(at))
-    if new == old:
-        return
-    batch.facts[owner] = new
-    batch.changed.add(owner)
-    batch.sums.update(model.difference(old, new))
+    gathered: list[_Logged] = uow.scratch.setdefault(_BATCH, [])
+    gathered.append(_Logged(kind, payload, event_id, as_utc(occurred_at)))
+    uow.before_flush(_BATCH, lambda: _fold_gathered(uow))
 
 
 _BATCH = "analytics.batch"
 
 
-@dataclass
-class _Batch:
-    facts: dict[tuple[str, str], model.Facts] = field(default_factory=dict)
-    changed: set[tuple[str, str]] = field(default_factory=set)
-    sums: Counter[model.SumKey] = field(default_factory=Counter)
+@dataclass(frozen=True)
+class _Logged:
+    kind: str
+    payload: dict[str, Any]
+    event_id: str
+    at: datetime
 
 
-def _batch_of(uow: UnitOfWork) -> _Batch:
-    if _BATCH not in uow.scratch:
-        uow.scratch[_BATCH] = _Batch()
-        uow.before_flush(_BATCH, lambda: _write_batch(uow))
-    batch: _Batch = uow.scratch[_BATCH]
-    return batch
-
-
-def _write_batch(uow: UnitOfWork) -> None:
-    batch: _Batch = uow.scratch.pop(_BATCH)
-    repository.save_many_facts(uow.connection, {key: batch.facts[key] for key in batch.changed})
-    repository.add_to_sums(uow.connection, {key: n for key, n in batch.sums.items() if n})
+def _fold_gathered(uow: UnitOfWork) -> None:
+    """Many events of the same objects adding to the same shared sums: every attribute row is
+    recorded in one statement, the objects' facts read (and locked) in one and written in one,
+    and the sums added once."""
+    logged: list[_Logged] = uow.scratch.pop(_BATCH, [])
+    connection = uow.connection
+    repository.record_attributes(
+        connection,
+        [
+            (event.event_id, event.at, *attribute)
+            for event in logged
+            if event.kind in ATTRIBUTE_EVENTS
+            for attribute in attributes_of(event.kind, event.payload)
+        ],
+    )
+    owned = [
+        (owner, event)
+        for event in logged
+        if (owner := model.owner_of(event.kind, event.payload, event.event_id)) is not None
+    ]
+    if not owned:
+        return
+    stored = repository.load_many_facts(connection, {owner for owner, _ in owned})
+    facts = dict(stored)
+    for owner, event in owned:
+        enriched = _enriched(event.kind, event.payload)
+        facts[owner] = model.fold(
+            facts[owner], event.kind, enriched, event.event_id, model.epoch(event.at)
+        )
+    changed = {owner: new for owner, new in facts.items() if new != stored[owner]}
+    sums: Counter[model.SumKey] = Counter()
+    for owner, new in changed.items():
+        sums.update(model.difference(stored[owner], new))
+    repository.save_many_facts(connection, changed)
+    repository.add_to_sums(connection, {key: n for key, n in sums.items() if n})
 
 
 def _logged_events(connection: Connection, batch: int = 5000) -> Iterator[Any]:
