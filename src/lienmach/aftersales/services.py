@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from lienmach.aftersales import model
 from lienmach.aftersales.events import (
@@ -25,6 +25,20 @@ from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
 from lienmach.orders.queries import get_order
 
+# Built once with bind parameters: building a statement costs more than running it.
+_ANSWER_SURVEY = (
+    update(surveys)
+    .where(surveys.c.token == bindparam("b_token"), surveys.c.answered_at.is_(None))
+    .values(
+        answered_at=bindparam("b_answered_at"),
+        score=bindparam("b_score"),
+        comment=bindparam("b_comment"),
+        category=bindparam("b_category"),
+    )
+    .returning(surveys.c.id, surveys.c.order_id, surveys.c.customer_id)
+)
+_SURVEY_BY_TOKEN = select(surveys.c.id).where(surveys.c.token == bindparam("b_token"))
+
 
 def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "") -> str:
     """Record the customer's 0–10 answer to a survey, once; returns the survey id."""
@@ -35,18 +49,21 @@ def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "")
         errors["comment"] = f"keep the comment under {model.MAX_COMMENT} characters"
     if errors:
         raise InvalidInput(errors)
-    survey = uow.connection.execute(select(surveys).where(surveys.c.token == token)).first()
-    if survey is None:
-        raise NotFound("survey", token)
-    if survey.answered_at is not None:
-        raise DomainError("this survey was already answered; thank you")
     category = model.category_of(score)
-    answered = uow.connection.execute(
-        update(surveys)
-        .where(surveys.c.id == survey.id, surveys.c.answered_at.is_(None))
-        .values(answered_at=uow.now(), score=score, comment=comment.strip(), category=category)
-    ).rowcount
-    if answered != 1:
+    # One statement: the answer is taken only while there is none (a second answer finds none).
+    survey = uow.connection.execute(
+        _ANSWER_SURVEY,
+        {
+            "b_token": token,
+            "b_answered_at": uow.now(),
+            "b_score": score,
+            "b_comment": comment.strip(),
+            "b_category": category.value,
+        },
+    ).first()
+    if survey is None:
+        if uow.connection.execute(_SURVEY_BY_TOKEN, {"b_token": token}).first() is None:
+            raise NotFound("survey", token)
         raise DomainError("this survey was already answered; thank you")
     uow.publish(
         SurveyAnswered(

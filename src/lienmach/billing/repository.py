@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.billing.events import EntryPosted
@@ -29,11 +30,37 @@ from lienmach.billing.tables import (
 )
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_number
-from lienmach.kernel.db import insert_ignoring_duplicates, is_postgresql
+from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.uow import UnitOfWork
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
+
+
+# Built once with bind parameters: building a statement costs more than running it.
+_INSERT_LINES = journal_lines.insert()
+_INSERT_INVOICE = invoices.insert()
+_INSERT_INVOICE_LINES = invoice_lines.insert()
+_INVOICE_OF_ORDER = select(invoices.c.id).where(invoices.c.order_id == bindparam("order_id"))
+_LOCK_INVOICE = (
+    select(invoices.c.total_vnd, invoices.c.credited_vnd, invoices.c.state)
+    .where(invoices.c.id == bindparam("invoice_id"))
+    .with_for_update()
+)
+_LOCK_INVOICE_OF_ORDER = _INVOICE_OF_ORDER.with_for_update()
+_POSTED_AMOUNT = select(journal_entries.c.amount_vnd).where(
+    journal_entries.c.source_type == bindparam("source_type"),
+    journal_entries.c.source_id == bindparam("source_id"),
+    journal_entries.c.kind == bindparam("kind"),
+)
+# Set in uow.scratch once this unit of work has made sure the whole chart exists.
+_CHART_ENSURED = "billing.chart_ensured"
+
+
+@functools.cache
+def _insert_entries(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(journal_entries).on_conflict_do_nothing().returning(journal_entries.c.id)
 
 
 def ensure_accounts(connection: Connection, codes: Sequence[str]) -> None:
@@ -43,6 +70,14 @@ def ensure_accounts(connection: Connection, codes: Sequence[str]) -> None:
         for a in (ACCOUNTS_BY_CODE[code] for code in sorted(set(codes)))
     ]
     insert_ignoring_duplicates(connection, accounts, rows)
+
+
+def _ensure_chart(uow: UnitOfWork) -> None:
+    """The journal lines' accounts must exist, and nothing else makes sure of it (the chart is
+    seeded by hand or by the demo): the whole chart, once per unit of work, not per posting."""
+    if not uow.scratch.get(_CHART_ENSURED):
+        ensure_accounts(uow.connection, list(ACCOUNTS_BY_CODE))
+        uow.scratch[_CHART_ENSURED] = True
 
 
 def post(
@@ -85,13 +120,8 @@ def post_many(
         return [None for _ in postings]
     # The unique (source type, source id, kind) makes a second posting insert nothing; which
     # entries went in is told by RETURNING, not by the driver's rowcount.
-    insert = postgresql.insert if is_postgresql(uow.connection) else sqlite.insert
-    inserted = set(
-        uow.connection.execute(
-            insert(journal_entries).on_conflict_do_nothing().returning(journal_entries.c.id),
-            entries,
-        ).scalars()
-    )
+    statement = _insert_entries(uow.connection.dialect.name)
+    inserted = set(uow.connection.execute(statement, entries).scalars())
     kept = [
         (entry_id, posting) if entry_id in inserted else (None, posting)
         for entry_id, posting in zip(entry_ids, postings, strict=True)
@@ -99,11 +129,9 @@ def post_many(
     written = [(entry_id, posting) for entry_id, posting in kept if entry_id is not None]
     if not written:
         return [None for _ in postings]
-    ensure_accounts(
-        uow.connection, [line.account_code for _, posting in written for line in posting.lines]
-    )
+    _ensure_chart(uow)
     uow.connection.execute(
-        journal_lines.insert(),
+        _INSERT_LINES,
         [
             {
                 "entry_id": entry_id,
@@ -134,13 +162,8 @@ def posted_amount(
     connection: Connection, *, source_type: str, source_id: str, kind: str
 ) -> int | None:
     """The amount of an earlier posting, or None when there was none."""
-    value = connection.execute(
-        select(journal_entries.c.amount_vnd).where(
-            journal_entries.c.source_type == source_type,
-            journal_entries.c.source_id == source_id,
-            journal_entries.c.kind == kind,
-        )
-    ).scalar()
+    parameters = {"source_type": source_type, "source_id": source_id, "kind": kind}
+    value = connection.execute(_POSTED_AMOUNT, parameters).scalar()
     return None if value is None else int(value)
 
 
@@ -173,21 +196,22 @@ def insert_invoice(
     amounts: Amounts,
 ) -> None:
     uow.connection.execute(
-        invoices.insert().values(
-            id=invoice_id,
-            number=number,
-            order_id=order_id,
-            customer_id=customer_id,
-            state="issued",
-            subtotal_vnd=amounts.net_vnd,
-            vat_vnd=amounts.vat_vnd,
-            total_vnd=amounts.total_vnd,
-            credited_vnd=0,
-            issued_at=uow.now(),
-        )
+        _INSERT_INVOICE,
+        {
+            "id": invoice_id,
+            "number": number,
+            "order_id": order_id,
+            "customer_id": customer_id,
+            "state": "issued",
+            "subtotal_vnd": amounts.net_vnd,
+            "vat_vnd": amounts.vat_vnd,
+            "total_vnd": amounts.total_vnd,
+            "credited_vnd": 0,
+            "issued_at": uow.now(),
+        },
     )
     uow.connection.execute(
-        invoice_lines.insert(),
+        _INSERT_INVOICE_LINES,
         [
             {
                 "id": new_id("IL"),
@@ -210,8 +234,13 @@ def insert_invoice(
 
 def invoice_id_for_order(connection: Connection, order_id: str) -> str | None:
     """The id of the order's invoice, None when none was issued yet."""
-    query = select(invoices.c.id).where(invoices.c.order_id == order_id)
-    value = connection.execute(query).scalar()
+    value = connection.execute(_INVOICE_OF_ORDER, {"order_id": order_id}).scalar()
+    return None if value is None else str(value)
+
+
+def lock_invoice_of_order(connection: Connection, order_id: str) -> str | None:
+    """Lock the order's invoice row (see :func:`lock_invoice`); its id, None when none yet."""
+    value = connection.execute(_LOCK_INVOICE_OF_ORDER, {"order_id": order_id}).scalar()
     return None if value is None else str(value)
 
 
@@ -220,11 +249,7 @@ def lock_invoice(connection: Connection, invoice_id: str) -> tuple[int, int, str
 
     Returns (total, credited so far, state).
     """
-    row = connection.execute(
-        select(invoices.c.total_vnd, invoices.c.credited_vnd, invoices.c.state)
-        .where(invoices.c.id == invoice_id)
-        .with_for_update()
-    ).one()
+    row = connection.execute(_LOCK_INVOICE, {"invoice_id": invoice_id}).one()
     return int(row.total_vnd), int(row.credited_vnd), str(row.state)
 
 

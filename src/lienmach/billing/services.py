@@ -115,8 +115,8 @@ def record_payment(
         reference = f"{gateway[:40]}:sha256:{hashlib.sha256(reference.encode()).hexdigest()[:64]}"
     # Credit notes lock the invoice too: whichever of the two runs second sees the other's
     # postings, so a payment and a cancellation in either order refund the money exactly once.
-    invoice_id = repository.invoice_id_for_order(uow.connection, order_id)
-    repository.lock_invoice(uow.connection, invoice_id or _invoice(uow, order_id).id)
+    if repository.lock_invoice_of_order(uow.connection, order_id) is None:
+        repository.lock_invoice(uow.connection, _invoice(uow, order_id).id)
     entry_id = repository.post(
         uow,
         ledger.payment_received(amount_vnd, reference=reference),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, or_, select
+from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from lienmach.customers.tables import customers
 
@@ -64,9 +64,13 @@ def _view(row: Any) -> CustomerView:
     )
 
 
+# Built once: every order placed reads its customer.
+_BY_ID = _select().where(customers.c.id == bindparam("customer_id"))
+
+
 def get_customer(connection: Connection, customer_id: str) -> CustomerView | None:
     """One customer by id, or None."""
-    row = connection.execute(_select().where(customers.c.id == customer_id)).first()
+    row = connection.execute(_BY_ID, {"customer_id": customer_id}).first()
     return None if row is None else _view(row)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Update, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.catalog.queries import ProductView
-from lienmach.fulfilment.model import OPEN_STATES, PackLine, PickTaskState
+from lienmach.fulfilment.model import OPEN_STATES, TRANSITIONS, PackLine, PickTaskState
 from lienmach.fulfilment.tables import pick_task_lines, pick_tasks
 from lienmach.inventory.queries import ReservationView
 from lienmach.kernel.errors import ConcurrencyConflict, NotFound
@@ -25,23 +27,16 @@ class TaskRow:
     version: int
 
 
-def load_task(connection: Connection, pick_task_id: str, *, lock: bool = False) -> TaskRow:
-    """The task's identity and state; NotFound when it does not exist."""
-    query = select(
-        pick_tasks.c.id,
-        pick_tasks.c.order_id,
-        pick_tasks.c.warehouse_id,
-        pick_tasks.c.state,
-        pick_tasks.c.version,
-    ).where(pick_tasks.c.id == pick_task_id)
-    if lock:
-        query = query.with_for_update()
-    row = connection.execute(query).first()
-    if row is None:
-        raise NotFound("pick task", pick_task_id)
-    return TaskRow(row.id, row.order_id, row.warehouse_id, PickTaskState(row.state), row.version)
-
-
+# Built once with bind parameters: building a statement costs more than running it.
+_TASK_COLUMNS = (
+    pick_tasks.c.id,
+    pick_tasks.c.order_id,
+    pick_tasks.c.warehouse_id,
+    pick_tasks.c.state,
+    pick_tasks.c.version,
+)
+_LOAD_TASK = select(*_TASK_COLUMNS).where(pick_tasks.c.id == bindparam("task_id"))
+_LOAD_TASK_LOCKED = _LOAD_TASK.with_for_update()
 _LINE_COLUMNS = (
     pick_task_lines.c.reservation_id,
     pick_task_lines.c.product_id,
@@ -52,64 +47,106 @@ _LINE_COLUMNS = (
     pick_task_lines.c.scanned_quantity,
 )
 _LINE_ORDER = (pick_task_lines.c.sku, pick_task_lines.c.reservation_id)
+_LOAD_LINES = (
+    select(*_LINE_COLUMNS)
+    .where(pick_task_lines.c.pick_task_id == bindparam("task_id"))
+    .order_by(*_LINE_ORDER)
+)
+_LINE_LABELS = tuple(f"line_{column.name}" for column in _LINE_COLUMNS)
+_LOAD_TASK_WITH_LINES = (
+    select(
+        *_TASK_COLUMNS,
+        *(column.label(label) for column, label in zip(_LINE_COLUMNS, _LINE_LABELS, strict=True)),
+    )
+    .select_from(
+        pick_tasks.outerjoin(pick_task_lines, pick_task_lines.c.pick_task_id == pick_tasks.c.id)
+    )
+    .where(pick_tasks.c.id == bindparam("task_id"))
+    .order_by(*_LINE_ORDER)
+)
+# PostgreSQL locks only the task row (the lines are on the nullable side of the join).
+_LOAD_TASK_WITH_LINES_LOCKED = _LOAD_TASK_WITH_LINES.with_for_update(of=pick_tasks)
+_TASKED = select(pick_task_lines.c.reservation_id).where(
+    pick_task_lines.c.reservation_id.in_(bindparam("reservation_ids", expanding=True))
+)
+_COUNT_SCAN = (
+    update(pick_task_lines)
+    .where(
+        pick_task_lines.c.pick_task_id == bindparam("task_id"),
+        pick_task_lines.c.reservation_id == bindparam("b_reservation_id"),
+        pick_task_lines.c.scanned_quantity < pick_task_lines.c.quantity,
+    )
+    .values(scanned_quantity=pick_task_lines.c.scanned_quantity + 1)
+)
+_OPEN_TASKS_OF_ORDER = (
+    select(*_TASK_COLUMNS)
+    .where(
+        pick_tasks.c.order_id == bindparam("order_id"),
+        pick_tasks.c.state.in_([state.value for state in OPEN_STATES]),
+    )
+    .order_by(pick_tasks.c.id)
+)
+_INSERT_TASK = pick_tasks.insert()
+
+
+def _task(row: Any) -> TaskRow:
+    return TaskRow(row.id, row.order_id, row.warehouse_id, PickTaskState(row.state), row.version)
+
+
+def load_task(connection: Connection, pick_task_id: str, *, lock: bool = False) -> TaskRow:
+    """The task's identity and state; NotFound when it does not exist."""
+    query = _LOAD_TASK_LOCKED if lock else _LOAD_TASK
+    row = connection.execute(query, {"task_id": pick_task_id}).first()
+    if row is None:
+        raise NotFound("pick task", pick_task_id)
+    return _task(row)
 
 
 def load_lines(connection: Connection, pick_task_id: str) -> list[PackLine]:
-    rows = connection.execute(
-        select(*_LINE_COLUMNS)
-        .where(pick_task_lines.c.pick_task_id == pick_task_id)
-        .order_by(*_LINE_ORDER)
-    )
-    return [PackLine(**row._mapping) for row in rows]
+    rows = connection.execute(_LOAD_LINES, {"task_id": pick_task_id})
+    return [PackLine(*row) for row in rows]
 
 
 def load_task_with_lines(
-    connection: Connection, pick_task_id: str
+    connection: Connection, pick_task_id: str, *, lock: bool = False
 ) -> tuple[TaskRow, list[PackLine]]:
-    """The task and its lines in one statement (unlocked); NotFound when there is no task."""
-    line_labels = [column.label(f"line_{column.name}") for column in _LINE_COLUMNS]
-    rows = connection.execute(
-        select(
-            pick_tasks.c.id,
-            pick_tasks.c.order_id,
-            pick_tasks.c.warehouse_id,
-            pick_tasks.c.state,
-            pick_tasks.c.version,
-            *line_labels,
-        )
-        .select_from(
-            pick_tasks.outerjoin(pick_task_lines, pick_task_lines.c.pick_task_id == pick_tasks.c.id)
-        )
-        .where(pick_tasks.c.id == pick_task_id)
-        .order_by(*_LINE_ORDER)
-    ).all()
+    """The task and its lines in one statement; NotFound when there is no task.
+
+    ``lock`` locks the task row (not the lines) until the transaction ends.
+    """
+    query = _LOAD_TASK_WITH_LINES_LOCKED if lock else _LOAD_TASK_WITH_LINES
+    rows = connection.execute(query, {"task_id": pick_task_id}).all()
     if not rows:
         raise NotFound("pick task", pick_task_id)
-    first = rows[0]
-    task = TaskRow(
-        first.id, first.order_id, first.warehouse_id, PickTaskState(first.state), first.version
-    )
-    lines = [
-        PackLine(
-            **{
-                column.name: row._mapping[label.name]
-                for column, label in zip(_LINE_COLUMNS, line_labels, strict=True)
-            }
-        )
-        for row in rows
-        if row._mapping[line_labels[0].name] is not None
-    ]
-    return task, lines
+    width = len(_TASK_COLUMNS)
+    lines = [PackLine(*row[width:]) for row in rows if row[width] is not None]
+    return _task(rows[0]), lines
 
 
 def reservations_already_tasked(connection: Connection, reservation_ids: Iterable[str]) -> set[str]:
     wanted = sorted(set(reservation_ids))
     if not wanted:
         return set()
-    rows = connection.execute(
-        select(pick_task_lines.c.reservation_id).where(pick_task_lines.c.reservation_id.in_(wanted))
-    )
+    rows = connection.execute(_TASKED, {"reservation_ids": wanted})
     return {row.reservation_id for row in rows}
+
+
+@functools.cache
+def _move_statement(names: tuple[str, ...]) -> Update:
+    """The version-checked state change setting these extra columns (one per set of names)."""
+    return (
+        update(pick_tasks)
+        .where(
+            pick_tasks.c.id == bindparam("task_id"),
+            pick_tasks.c.version == bindparam("old_version"),
+            pick_tasks.c.state == bindparam("old_state"),
+        )
+        .values(
+            state=bindparam("new_state"),
+            version=bindparam("new_version"),
+            **{name: bindparam(f"v_{name}") for name in names},
+        )
+    )
 
 
 def move_task(
@@ -119,15 +156,15 @@ def move_task(
     **values: Any,
 ) -> None:
     """Change the task's state only if nobody changed it since it was read."""
-    result = connection.execute(
-        update(pick_tasks)
-        .where(
-            pick_tasks.c.id == task.id,
-            pick_tasks.c.version == task.version,
-            pick_tasks.c.state == task.state.value,
-        )
-        .values(state=wanted.value, version=task.version + 1, **values)
+    parameters = {f"v_{name}": value for name, value in values.items()}
+    parameters.update(
+        task_id=task.id,
+        old_version=task.version,
+        old_state=task.state.value,
+        new_state=wanted.value,
+        new_version=task.version + 1,
     )
+    result = connection.execute(_move_statement(tuple(sorted(values))), parameters)
     if result.rowcount != 1:
         raise ConcurrencyConflict(
             f"pick task {task.id} was changed by someone else while it became {wanted.value}; "
@@ -135,39 +172,46 @@ def move_task(
         )
 
 
+_CONFIRM_PICK = (
+    update(pick_tasks)
+    .where(
+        pick_tasks.c.id == bindparam("task_id"),
+        pick_tasks.c.state.in_(
+            [state.value for state, next_ in TRANSITIONS.items() if PickTaskState.PICKED in next_]
+        ),
+    )
+    .values(
+        state=PickTaskState.PICKED.value,
+        version=pick_tasks.c.version + 1,
+        picked_at=bindparam("b_picked_at"),
+        picked_by=bindparam("b_picked_by"),
+    )
+    .returning(pick_tasks.c.order_id)
+)
+
+
+def mark_picked(
+    connection: Connection, pick_task_id: str, *, picked_at: datetime, picked_by: str
+) -> str | None:
+    """Move the task to picked if its state allows it, in one statement; returns its order id,
+    or None when it does not exist or cannot be picked now (the caller finds out why)."""
+    row = connection.execute(
+        _CONFIRM_PICK, {"task_id": pick_task_id, "b_picked_at": picked_at, "b_picked_by": picked_by}
+    ).first()
+    return None if row is None else str(row.order_id)
+
+
 def count_scan(connection: Connection, pick_task_id: str, reservation_id: str) -> bool:
     """Count one verified unit, unless the line is already complete (atomic, never over)."""
     result = connection.execute(
-        update(pick_task_lines)
-        .where(
-            pick_task_lines.c.pick_task_id == pick_task_id,
-            pick_task_lines.c.reservation_id == reservation_id,
-            pick_task_lines.c.scanned_quantity < pick_task_lines.c.quantity,
-        )
-        .values(scanned_quantity=pick_task_lines.c.scanned_quantity + 1)
+        _COUNT_SCAN, {"task_id": pick_task_id, "b_reservation_id": reservation_id}
     )
     return bool(result.rowcount == 1)
 
 
 def open_tasks_of_order(connection: Connection, order_id: str) -> list[TaskRow]:
-    rows = connection.execute(
-        select(
-            pick_tasks.c.id,
-            pick_tasks.c.order_id,
-            pick_tasks.c.warehouse_id,
-            pick_tasks.c.state,
-            pick_tasks.c.version,
-        )
-        .where(
-            pick_tasks.c.order_id == order_id,
-            pick_tasks.c.state.in_([state.value for state in OPEN_STATES]),
-        )
-        .order_by(pick_tasks.c.id)
-    )
-    return [
-        TaskRow(row.id, row.order_id, row.warehouse_id, PickTaskState(row.state), row.version)
-        for row in rows
-    ]
+    rows = connection.execute(_OPEN_TASKS_OF_ORDER, {"order_id": order_id})
+    return [_task(row) for row in rows]
 
 
 def line_row(reservation: ReservationView, product: ProductView, name: str) -> dict[str, Any]:
@@ -185,6 +229,14 @@ def line_row(reservation: ReservationView, product: ProductView, name: str) -> d
     }
 
 
+@functools.cache
+def _insert_untasked_lines(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(pick_task_lines).on_conflict_do_nothing().returning(pick_task_lines.c.reservation_id)
+    )
+
+
 def insert_task(
     connection: Connection,
     *,
@@ -195,21 +247,31 @@ def insert_task(
     promised_at: datetime | None,
     now: datetime,
     lines: list[dict[str, Any]],
-) -> None:
+) -> bool:
+    """Insert the task with those of its lines whose reservation no task picks yet; True when
+    it has any (otherwise the task is taken out again and nothing was queued)."""
     connection.execute(
-        pick_tasks.insert().values(
-            id=pick_task_id,
-            order_id=order_id,
-            warehouse_id=warehouse_id,
-            state=PickTaskState.QUEUED.value,
-            priority=priority,
-            promised_at=promised_at,
-            created_at=now,
-            version=1,
-        )
+        _INSERT_TASK,
+        {
+            "id": pick_task_id,
+            "order_id": order_id,
+            "warehouse_id": warehouse_id,
+            "state": PickTaskState.QUEUED.value,
+            "priority": priority,
+            "promised_at": promised_at,
+            "created_at": now,
+            "version": 1,
+        },
     )
-    # A plain insert on purpose: if a concurrent handler tasked one of these reservations
-    # first, the unique reservation_id fails this delivery, and its retry finds them tasked.
-    connection.execute(
-        pick_task_lines.insert(), [{**line, "pick_task_id": pick_task_id} for line in lines]
-    )
+    # The unique reservation_id decides which lines go in, so no lookup is needed first: a
+    # reservation tasked before (a redelivery) or meanwhile (a concurrent handler, whose
+    # commit PostgreSQL waits for) is left out.
+    statement = _insert_untasked_lines(connection.dialect.name)
+    rows = [{**line, "pick_task_id": pick_task_id} for line in lines]
+    if connection.execute(statement, rows).first() is not None:
+        return True
+    connection.execute(_DELETE_TASK, {"task_id": pick_task_id})
+    return False
+
+
+_DELETE_TASK = delete(pick_tasks).where(pick_tasks.c.id == bindparam("task_id"))

@@ -31,12 +31,14 @@ from lienmach.fulfilment.model import (
 from lienmach.fulfilment.tables import parcels, pick_tasks, waves
 from lienmach.inventory import queries as inventory_queries
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
+from lienmach.kernel.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import queries as order_queries
 from lienmach.orders import services as order_services
+
+_INSERT_PARCEL = parcels.insert()
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,11 @@ def queue_pick_tasks(
     if reservation_ids is not None:
         wanted = set(reservation_ids)
         reservations = [item for item in reservations if item.id in wanted]
-    active = [item for item in reservations if item.state == "active"]
-    tasked = repository.reservations_already_tasked(connection, [item.id for item in active])
-    to_pick = [item for item in active if item.id not in tasked]
+    to_pick = [item for item in reservations if item.state == "active"]
+    if reservation_ids is None:
+        # Every reservation of the order: most are usually tasked already, so look first.
+        tasked = repository.reservations_already_tasked(connection, [r.id for r in to_pick])
+        to_pick = [item for item in to_pick if item.id not in tasked]
     if not to_pick:
         return []
     products = catalog_queries.get_products(connection, [item.product_id for item in to_pick])
@@ -94,7 +98,8 @@ def queue_pick_tasks(
     queued: list[str] = []
     for warehouse_id in sorted(by_warehouse):
         pick_task_id = new_id("PT")
-        repository.insert_task(
+        # Reservations tasked already (a redelivery) are left out by the insert itself.
+        queued_now = repository.insert_task(
             connection,
             pick_task_id=pick_task_id,
             order_id=order_id,
@@ -104,6 +109,8 @@ def queue_pick_tasks(
             now=now,
             lines=by_warehouse[warehouse_id],
         )
+        if not queued_now:
+            continue
         order_services.start_fulfilment(uow, order_id=order_id, pick_task_id=pick_task_id)
         uow.publish(
             PickTaskQueued(
@@ -132,12 +139,14 @@ def confirm_pick(uow: UnitOfWork, *, pick_task_id: str, picker: str) -> None:
     picker = picker.strip()
     if not picker:
         raise InvalidInput({"picker": "say who picked the task"})
-    task = repository.load_task(uow.connection, pick_task_id)
-    check_transition("pick task", task.id, TRANSITIONS, task.state, PickTaskState.PICKED)
-    repository.move_task(
-        uow.connection, task, PickTaskState.PICKED, picked_at=uow.now(), picked_by=picker
+    order_id = repository.mark_picked(
+        uow.connection, pick_task_id, picked_at=uow.now(), picked_by=picker
     )
-    uow.publish(PickTaskPicked(pick_task_id=task.id, order_id=task.order_id, picker=picker))
+    if order_id is None:  # not there, or not pickable: say which
+        task = repository.load_task(uow.connection, pick_task_id)
+        check_transition("pick task", task.id, TRANSITIONS, task.state, PickTaskState.PICKED)
+        raise ConcurrencyConflict(f"pick task {task.id} changed meanwhile; try again")
+    uow.publish(PickTaskPicked(pick_task_id=pick_task_id, order_id=order_id, picker=picker))
 
 
 def _require_packable(task: repository.TaskRow) -> None:
@@ -218,9 +227,8 @@ def close_parcel(
     if errors:
         raise InvalidInput(errors)
     connection = uow.connection
-    task = repository.load_task(connection, pick_task_id, lock=True)
+    task, lines = repository.load_task_with_lines(connection, pick_task_id, lock=True)
     _require_packable(task)
-    lines = repository.load_lines(connection, task.id)
     missing = missing_units(lines)
     if missing:
         raise DomainError(missing_message(missing))
@@ -229,18 +237,19 @@ def close_parcel(
     order_services.record_packed(uow, order_id=task.order_id)
     parcel_id = new_id("PC")
     connection.execute(
-        parcels.insert().values(
-            id=parcel_id,
-            pick_task_id=task.id,
-            order_id=task.order_id,
-            warehouse_id=task.warehouse_id,
-            weight_grams=weight_grams,
-            length_cm=length_cm,
-            width_cm=width_cm,
-            height_cm=height_cm,
-            packed_by=packer.strip(),
-            packed_at=now,
-        )
+        _INSERT_PARCEL,
+        {
+            "id": parcel_id,
+            "pick_task_id": task.id,
+            "order_id": task.order_id,
+            "warehouse_id": task.warehouse_id,
+            "weight_grams": weight_grams,
+            "length_cm": length_cm,
+            "width_cm": width_cm,
+            "height_cm": height_cm,
+            "packed_by": packer.strip(),
+            "packed_at": now,
+        },
     )
     uow.publish(
         ParcelPacked(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from lienmach.inventory.tables import reservations, stock_levels, warehouses
+from lienmach.kernel.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,25 @@ class StockLevelView:
         return self.on_hand - self.reserved
 
 
-_RESERVATION_COLUMNS = [
+RESERVATION_COLUMNS = [
     getattr(reservations.c, name) for name in ReservationView.__dataclass_fields__
 ]
+_WAREHOUSE_COLUMNS = [getattr(warehouses.c, name) for name in WarehouseView.__dataclass_fields__]
+# Built once: building a statement costs several times more than executing it.
+_RESERVATIONS_BY_ID = (
+    select(*RESERVATION_COLUMNS)
+    .where(reservations.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(reservations.c.id)
+)
+_RESERVATIONS_OF_ORDER = (
+    select(*RESERVATION_COLUMNS)
+    .where(reservations.c.order_id == bindparam("order_id"))
+    .order_by(reservations.c.id)
+)
+_WAREHOUSE = select(*_WAREHOUSE_COLUMNS).where(warehouses.c.id == bindparam("warehouse_id"))
+_WAREHOUSES = select(*_WAREHOUSE_COLUMNS).order_by(warehouses.c.code)
+# uow.scratch key: the warehouses read in this unit of work, by id.
+_SEEN_WAREHOUSES = "inventory.warehouses"
 
 
 def get_reservations(
@@ -52,39 +69,34 @@ def get_reservations(
     wanted = sorted(set(reservation_ids))
     if not wanted:
         return []
-    rows = connection.execute(
-        select(*_RESERVATION_COLUMNS)
-        .where(reservations.c.id.in_(wanted))
-        .order_by(reservations.c.id)
-    )
-    return [ReservationView(**row._mapping) for row in rows]
+    rows = connection.execute(_RESERVATIONS_BY_ID, {"ids": wanted})
+    return [ReservationView(*row) for row in rows]
 
 
 def reservations_for_order(connection: Connection, order_id: str) -> list[ReservationView]:
-    rows = connection.execute(
-        select(*_RESERVATION_COLUMNS)
-        .where(reservations.c.order_id == order_id)
-        .order_by(reservations.c.id)
-    )
-    return [ReservationView(**row._mapping) for row in rows]
+    rows = connection.execute(_RESERVATIONS_OF_ORDER, {"order_id": order_id})
+    return [ReservationView(*row) for row in rows]
 
 
 def get_warehouse(connection: Connection, warehouse_id: str) -> WarehouseView | None:
-    row = connection.execute(
-        select(
-            warehouses.c.id, warehouses.c.code, warehouses.c.name, warehouses.c.province_code
-        ).where(warehouses.c.id == warehouse_id)
-    ).first()
-    return WarehouseView(**row._mapping) if row else None
+    row = connection.execute(_WAREHOUSE, {"warehouse_id": warehouse_id}).first()
+    return WarehouseView(*row) if row else None
+
+
+def warehouse_in(uow: UnitOfWork, warehouse_id: str) -> WarehouseView | None:
+    """:func:`get_warehouse`, read at most once per unit of work (code, name and province of
+    a warehouse are never changed once it is opened)."""
+    seen: dict[str, WarehouseView] = uow.scratch.setdefault(_SEEN_WAREHOUSES, {})
+    if warehouse_id not in seen:
+        found = get_warehouse(uow.connection, warehouse_id)
+        if found is None:
+            return None
+        seen[warehouse_id] = found
+    return seen[warehouse_id]
 
 
 def list_warehouses(connection: Connection) -> list[WarehouseView]:
-    rows = connection.execute(
-        select(
-            warehouses.c.id, warehouses.c.code, warehouses.c.name, warehouses.c.province_code
-        ).order_by(warehouses.c.code)
-    )
-    return [WarehouseView(**row._mapping) for row in rows]
+    return [WarehouseView(*row) for row in connection.execute(_WAREHOUSES)]
 
 
 def stock_levels_for(

@@ -6,23 +6,55 @@ from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select, update
 
-from lienmach.customers.geography import distance_km
 from lienmach.inventory.events import (
     ReservationReleased,
     StockIssued,
     StockReceived,
-    StockReserved,
     StockReturned,
 )
-from lienmach.inventory.model import Candidate, ReservationState, rank_warehouses
-from lienmach.inventory.queries import ReservationView, get_reservations
+from lienmach.inventory.model import ReservationState
+from lienmach.inventory.queries import RESERVATION_COLUMNS, ReservationView
+from lienmach.inventory.reserving import WantedLine, reserve_lines
 from lienmach.inventory.tables import reservations, stock_levels, warehouses
 from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.uow import UnitOfWork
 
-_RESERVE_RETRIES = 5
+__all__ = [
+    "WantedLine",
+    "create_warehouse",
+    "issue_reserved_stock",
+    "receive_stock",
+    "release_reservations",
+    "reserve_lines",
+    "return_stock",
+]
+
+# Built once: reservations are finished and stock lowered for every shipped or cancelled order.
+_FINISH = (
+    update(reservations)
+    .where(
+        reservations.c.id.in_(bindparam("ids", expanding=True)),
+        reservations.c.state == ReservationState.ACTIVE.value,
+    )
+    .values(state=bindparam("f_state"), finished_at=bindparam("f_now"))
+    .returning(*RESERVATION_COLUMNS)
+)
+_LOWER_RESERVED = {"reserved": stock_levels.c.reserved - bindparam("units")}
+_LOWER_STOCK = {
+    on_hand: update(stock_levels)
+    .where(
+        stock_levels.c.product_id == bindparam("product"),
+        stock_levels.c.warehouse_id == bindparam("warehouse"),
+    )
+    .values(
+        {**_LOWER_RESERVED, "on_hand": stock_levels.c.on_hand - bindparam("units")}
+        if on_hand
+        else _LOWER_RESERVED
+    )
+    for on_hand in (False, True)
+}
 
 
 def create_warehouse(
@@ -64,42 +96,6 @@ def receive_stock(
     )
 
 
-def reserve_line(
-    uow: UnitOfWork,
-    *,
-    order_id: str,
-    line_id: str,
-    product_id: str,
-    quantity: int,
-    destination_province_code: str,
-) -> list[ReservationView]:
-    """Reserve up to ``quantity`` units, whole in the best warehouse when one can fill it.
-
-    Returns the reservations made; their sum may be less than asked (the rest is a backorder).
-    Never reserves more than is on hand, whatever runs concurrently.
-    """
-    made: list[ReservationView] = []
-    wanted = quantity
-    for _ in range(_RESERVE_RETRIES):
-        candidates = _candidates(uow, product_id)
-        if not candidates:
-            break
-        ranked = rank_warehouses(
-            candidates,
-            quantity=wanted,
-            distance_to=lambda code: distance_km(code, destination_province_code),
-        )
-        for candidate in ranked:
-            take = min(wanted, candidate.available)
-            if take <= 0 or not _try_reserve(uow, product_id, candidate.warehouse_id, take):
-                continue
-            made.append(_record_reservation(uow, order_id, line_id, product_id, candidate, take))
-            wanted -= take
-            if wanted == 0:
-                return made
-    return made
-
-
 def release_reservations(
     uow: UnitOfWork,
     *,
@@ -136,8 +132,19 @@ def _close(
 ) -> int:
     """Released units go back to free stock; issued units leave on hand too."""
     issued = state == ReservationState.ISSUED
-    active = _active(uow, reservation_ids, known)
-    _finish(uow, active, state)
+    if known is None:
+        # Read and finished in one statement: whichever of them are still active.
+        active = _finish(uow, reservation_ids, state)
+    else:
+        wanted = set(reservation_ids)
+        active = sorted(
+            (r for r in known if r.id in wanted and r.state == ReservationState.ACTIVE.value),
+            key=lambda r: r.id,
+        )
+        finished = {r.id for r in _finish(uow, [r.id for r in active], state)}
+        for reservation in active:
+            if reservation.id not in finished:
+                raise DomainError(f"reservation {reservation.id} is no longer active")
     _lower_stock(uow, active, on_hand=issued)
     for reservation in active:
         uow.publish(_moved(StockIssued if issued else ReservationReleased, reservation))
@@ -186,116 +193,23 @@ def _add_on_hand(uow: UnitOfWork, *, warehouse_id: str, product_id: str, quantit
     )
 
 
-def _candidates(uow: UnitOfWork, product_id: str) -> list[Candidate]:
-    rows = uow.connection.execute(
-        select(
-            stock_levels.c.warehouse_id,
-            warehouses.c.province_code,
-            (stock_levels.c.on_hand - stock_levels.c.reserved).label("available"),
-        )
-        .join(warehouses, warehouses.c.id == stock_levels.c.warehouse_id)
-        .where(
-            stock_levels.c.product_id == product_id,
-            stock_levels.c.on_hand > stock_levels.c.reserved,
-            warehouses.c.active.is_(True),
-        )
-    )
-    return [Candidate(row.warehouse_id, row.province_code, row.available) for row in rows]
-
-
-def _try_reserve(uow: UnitOfWork, product_id: str, warehouse_id: str, quantity: int) -> bool:
-    # The guard in the WHERE clause is the whole no-oversell argument: the database applies
-    # the check and the increment atomically, so concurrent reservations cannot both pass.
-    result = uow.connection.execute(
-        update(stock_levels)
-        .where(
-            stock_levels.c.product_id == product_id,
-            stock_levels.c.warehouse_id == warehouse_id,
-            stock_levels.c.on_hand - stock_levels.c.reserved >= quantity,
-        )
-        .values(reserved=stock_levels.c.reserved + quantity)
-    )
-    return result.rowcount == 1
-
-
-def _record_reservation(
-    uow: UnitOfWork,
-    order_id: str,
-    line_id: str,
-    product_id: str,
-    candidate: Candidate,
-    quantity: int,
-) -> ReservationView:
-    reservation = ReservationView(
-        id=new_id("R"),
-        order_id=order_id,
-        line_id=line_id,
-        product_id=product_id,
-        warehouse_id=candidate.warehouse_id,
-        quantity=quantity,
-        state=ReservationState.ACTIVE.value,
-    )
-    uow.connection.execute(
-        reservations.insert().values(**reservation.__dict__, created_at=uow.now())
-    )
-    uow.publish(
-        StockReserved(
-            reservation_id=reservation.id,
-            order_id=order_id,
-            line_id=line_id,
-            product_id=product_id,
-            warehouse_id=candidate.warehouse_id,
-            quantity=quantity,
-        )
-    )
-    return reservation
-
-
-def _active(
-    uow: UnitOfWork,
-    reservation_ids: Sequence[str],
-    known: Sequence[ReservationView] | None = None,
+def _finish(
+    uow: UnitOfWork, reservation_ids: Sequence[str], state: ReservationState
 ) -> list[ReservationView]:
-    """The active ones among ``reservation_ids``, by id; read unless the caller ``known`` them."""
-    if known is None:
-        found = get_reservations(uow.connection, reservation_ids)
-    else:
-        wanted = set(reservation_ids)
-        found = sorted((r for r in known if r.id in wanted), key=lambda r: r.id)
-    return [r for r in found if r.state == ReservationState.ACTIVE.value]
-
-
-def _finish(uow: UnitOfWork, active: Sequence[ReservationView], state: ReservationState) -> None:
-    if not active:
-        return
-    ids = [reservation.id for reservation in active]
-    finished = set(
-        uow.connection.execute(
-            update(reservations)
-            .where(reservations.c.id.in_(ids), reservations.c.state == ReservationState.ACTIVE)
-            .values(state=state.value, finished_at=uow.now())
-            .returning(reservations.c.id)
-        ).scalars()
-    )
-    for reservation_id in ids:
-        if reservation_id not in finished:
-            raise DomainError(f"reservation {reservation_id} is no longer active")
+    """Finish those of the reservations still active; returns them, by id."""
+    ids = sorted(set(reservation_ids))
+    if not ids:
+        return []
+    rows = uow.connection.execute(_FINISH, {"ids": ids, "f_state": state.value, "f_now": uow.now()})
+    return sorted((ReservationView(*row) for row in rows), key=lambda r: r.id)
 
 
 def _lower_stock(uow: UnitOfWork, active: Sequence[ReservationView], *, on_hand: bool) -> None:
     """Take the reservations' units off ``reserved`` (and off ``on_hand`` when they left)."""
     if not active:
         return
-    values = {"reserved": stock_levels.c.reserved - bindparam("units")}
-    if on_hand:
-        values["on_hand"] = stock_levels.c.on_hand - bindparam("units")
     uow.connection.execute(
-        update(stock_levels)
-        .where(
-            stock_levels.c.product_id == bindparam("product"),
-            stock_levels.c.warehouse_id == bindparam("warehouse"),
-        )
-        .values(values),
+        _LOWER_STOCK[on_hand],
         # Stock rows in (product, warehouse) order, the order every reservation takes them in:
         # two transactions never wait on each other's rows crosswise (no deadlock).
         [

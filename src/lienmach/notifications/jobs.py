@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from lienmach.kernel.jobs import JobKind, Perform
 from lienmach.kernel.uow import UnitOfWork
@@ -14,6 +14,21 @@ from lienmach.notifications.events import MessageSent
 from lienmach.notifications.services import SEND_EMAIL, SEND_SMS
 from lienmach.notifications.tables import outbound_messages
 from lienmach.notifications.templates import render
+
+# Built once with bind parameters: building a statement costs more than running it. Only a
+# queued message is marked, so a message is recorded sent (and MessageSent published) once.
+_MARK_SENT = (
+    update(outbound_messages)
+    .where(outbound_messages.c.id == bindparam("b_id"), outbound_messages.c.state == "queued")
+    .values(
+        state="sent",
+        sent_at=bindparam("b_sent_at"),
+        provider_id=bindparam("b_provider_id"),
+        subject=bindparam("b_subject"),
+        body=bindparam("b_body"),
+    )
+    .returning(outbound_messages.c.order_id, outbound_messages.c.purpose)
+)
 
 
 def job_kinds(
@@ -44,16 +59,14 @@ def _kind(name: str, channel: str, perform: Perform) -> JobKind:
     def record(uow: UnitOfWork, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
         message_id = payload["message_id"]
         marked = uow.connection.execute(
-            update(outbound_messages)
-            .where(outbound_messages.c.id == message_id, outbound_messages.c.state == "queued")
-            .values(
-                state="sent",
-                sent_at=uow.now(),
-                provider_id=str(result["provider_id"])[:200],
-                subject=result["subject"],
-                body=result["body"],
-            )
-            .returning(outbound_messages.c.order_id, outbound_messages.c.purpose)
+            _MARK_SENT,
+            {
+                "b_id": message_id,
+                "b_sent_at": uow.now(),
+                "b_provider_id": str(result["provider_id"])[:200],
+                "b_subject": result["subject"],
+                "b_body": result["body"],
+            },
         ).first()
         if marked is not None:
             uow.publish(

@@ -16,6 +16,7 @@ from lienmach.notifications.templates import LANGUAGES, SPECS, missing_params
 SEND_EMAIL = "notifications.send_email"
 SEND_SMS = "notifications.send_sms"
 JOB_OF_CHANNEL = {"email": SEND_EMAIL, "sms": SEND_SMS}
+_QUEUED = "notifications.queued"  # uow.scratch: messages to write at the flush, by id
 
 
 def message_id_for(key: str) -> str:
@@ -69,9 +70,11 @@ def _queue(
     # An unknown language must not stop the order journey: fall back to Vietnamese.
     language = language if language in LANGUAGES else "vi"
     message_id = message_id_for(key)
-    insert_ignoring_duplicates(
-        uow.connection,
-        outbound_messages,
+    # Written at the flush, all of a batch's messages in one statement; the first queued under
+    # a key wins, as the unique key would have it.
+    queued: dict[str, dict[str, Any]] = uow.scratch.setdefault(_QUEUED, {})
+    queued.setdefault(
+        message_id,
         {
             "id": message_id,
             "key": key,
@@ -85,6 +88,7 @@ def _queue(
             "created_at": uow.now(),
         },
     )
+    uow.before_flush(_QUEUED, lambda: _write_queued(uow))
     uow.record_job(
         JOB_OF_CHANNEL[channel],
         key=key,
@@ -96,6 +100,11 @@ def _queue(
             "params": dict(params),
         },
     )
+
+
+def _write_queued(uow: UnitOfWork) -> None:
+    rows = list(uow.scratch.pop(_QUEUED, {}).values())
+    insert_ignoring_duplicates(uow.connection, outbound_messages, rows)
 
 
 def _validate(

@@ -10,7 +10,7 @@ from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
 from lienmach.orders.events import OrderPlaced
-from lienmach.orders.queries import backordered_lines, get_order
+from lienmach.orders.queries import backordered_lines, order_in
 from lienmach.orders.services import serve_backorders
 
 
@@ -23,7 +23,7 @@ def on_stock_arrived_serve_backorders(
         if order_id in seen:
             continue
         seen.add(order_id)
-        order = get_order(uow.connection, order_id)
+        order = order_in(uow, order_id)
         if order is None:
             continue
         if (
@@ -36,7 +36,7 @@ def on_stock_arrived_serve_backorders(
 
 
 def on_order_placed_send_confirmation(uow: UnitOfWork, event: OrderPlaced) -> None:
-    order = get_order(uow.connection, event.order_id)
+    order = order_in(uow, event.order_id)
     if order is None:
         return
     send_email(

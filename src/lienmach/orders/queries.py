@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from lienmach.kernel.tables import event_log, event_objects
+from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.model import CANCELLABLE, FINAL, OrderState, PaymentMethod
 from lienmach.orders.tables import order_lines, orders
 
@@ -93,8 +94,26 @@ _LINE_COLUMNS = [getattr(order_lines.c, name) for name in OrderLineView.__datacl
 
 _LINE_LABELS = [column.label(f"line_{column.name}") for column in _LINE_COLUMNS]
 _ORDER_NAMES = [column.name for column in _ORDER_COLUMNS]
-_LINE_NAMES = [column.name for column in _LINE_COLUMNS]
 _FIRST_LINE_COLUMN = len(_ORDER_COLUMNS)
+# Built once: the journey reads each order several times. One statement: the order's columns
+# repeat on each of its lines (outer join: no lines → one row whose line columns are NULL).
+_ORDER_WITH_LINES = (
+    select(*_ORDER_COLUMNS, *_LINE_LABELS)
+    .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
+    .where(orders.c.id == bindparam("order_id"))
+    .order_by(order_lines.c.position)
+)
+_BACKORDERED_LINES = (
+    select(order_lines.c.order_id, order_lines.c.id, order_lines.c.backordered_quantity)
+    .join(orders, orders.c.id == order_lines.c.order_id)
+    .where(
+        order_lines.c.product_id == bindparam("product_id"),
+        order_lines.c.backordered_quantity > 0,
+    )
+    .order_by(orders.c.placed_at, orders.c.id)
+)
+#: uow.scratch key: the orders read in this unit of work, by id (see :func:`order_in`).
+SEEN_ORDERS = "orders.views"
 
 
 def order_id_for_tracking_token(connection: Connection, token: str) -> str | None:
@@ -112,23 +131,31 @@ def order_id_for_number(connection: Connection, number: str) -> str | None:
 
 
 def get_order(connection: Connection, order_id: str) -> OrderView | None:
-    # One statement: the order's columns repeat on each of its lines (outer join: no lines → one
-    # row whose line columns are NULL).
-    rows = connection.execute(
-        select(*_ORDER_COLUMNS, *_LINE_LABELS)
-        .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
-        .where(orders.c.id == order_id)
-        .order_by(order_lines.c.position)
-    ).all()
+    rows = connection.execute(_ORDER_WITH_LINES, {"order_id": order_id}).all()
     if not rows:
         return None
     lines = [
-        OrderLineView(**dict(zip(_LINE_NAMES, row[_FIRST_LINE_COLUMN:], strict=True)))
+        OrderLineView(*row[_FIRST_LINE_COLUMN:])
         for row in rows
         if row[_FIRST_LINE_COLUMN] is not None
     ]
-    order = dict(zip(_ORDER_NAMES, rows[0][:_FIRST_LINE_COLUMN], strict=True))
-    return OrderView(**order, lines=lines)
+    return OrderView(**dict(zip(_ORDER_NAMES, rows[0], strict=False)), lines=lines)
+
+
+def order_in(uow: UnitOfWork, order_id: str) -> OrderView | None:
+    """:func:`get_order`, read once per unit of work: the handlers of one delivery batch and
+    the orders' own use cases share it, and saving an order keeps it current.
+
+    Another transaction may change the order meanwhile: act on what it shows under a lock or
+    a version check (the orders' use cases do), as with any read.
+    """
+    seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
+    if order_id not in seen:
+        found = get_order(uow.connection, order_id)
+        if found is None:
+            return None
+        seen[order_id] = found
+    return seen[order_id]
 
 
 def list_orders(
@@ -188,12 +215,7 @@ def order_timeline(connection: Connection, order_id: str) -> list[TimelineEntry]
 
 def backordered_lines(connection: Connection, product_id: str) -> list[tuple[str, str, int]]:
     """(order id, line id, units waiting) for a product, oldest order first."""
-    rows = connection.execute(
-        select(order_lines.c.order_id, order_lines.c.id, order_lines.c.backordered_quantity)
-        .join(orders, orders.c.id == order_lines.c.order_id)
-        .where(order_lines.c.product_id == product_id, order_lines.c.backordered_quantity > 0)
-        .order_by(orders.c.placed_at, orders.c.id)
-    )
+    rows = connection.execute(_BACKORDERED_LINES, {"product_id": product_id})
     return [(row.order_id, row.id, int(row.backordered_quantity)) for row in rows]
 
 

@@ -1,4 +1,8 @@
-"""Loading and saving the order aggregate: its stage, version and each line's unit counters."""
+"""Loading and saving the order aggregate: its stage, version and each line's unit counters.
+
+An order is read at most once per unit of work: loading goes through ``queries.order_in``,
+and saving keeps that copy as written (optimistic concurrency still guards every save).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from lienmach.kernel.errors import ConcurrencyConflict, NotFound
 from lienmach.kernel.states import check_transition
+from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.model import TRANSITIONS, LineUnits, OrderState, derive_state
+from lienmach.orders.queries import SEEN_ORDERS, OrderView, order_in
 from lienmach.orders.tables import order_lines, orders
 
 _COUNTERS = {
@@ -20,6 +26,22 @@ _COUNTERS = {
     "returned": "returned_quantity",
     "cancelled": "cancelled_quantity",
 }
+# Built once: every step of the journey saves the order.
+_SAVE_ORDER = (
+    update(orders)
+    .where(orders.c.id == bindparam("o_id"), orders.c.version == bindparam("o_version"))
+    .values(
+        state=bindparam("o_state"),
+        fulfilment_stage=bindparam("o_stage"),
+        paid_vnd=bindparam("o_paid"),
+        version=bindparam("o_new_version"),
+    )
+)
+_SAVE_LINES = (
+    update(order_lines)
+    .where(order_lines.c.id == bindparam("line_id"))
+    .values({column: bindparam(f"new_{name}") for name, column in _COUNTERS.items()})
+)
 
 
 @dataclass
@@ -52,48 +74,36 @@ class OrderAggregate:
         }
 
 
-def load(connection: Connection, order_id: str) -> OrderAggregate:
-    """The order with its lines' unit counters, in one statement."""
-    rows = connection.execute(
-        select(
-            orders.c.id,
-            orders.c.customer_id,
-            orders.c.state,
-            orders.c.fulfilment_stage,
-            orders.c.payment_method,
-            orders.c.paid_vnd,
-            orders.c.total_vnd,
-            orders.c.version,
-            order_lines.c.id.label("line_id"),
-            order_lines.c.product_id.label("line_product_id"),
-            order_lines.c.quantity.label("line_quantity"),
-            *[getattr(order_lines.c, column) for column in _COUNTERS.values()],
-        )
-        .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
-        .where(orders.c.id == order_id)
-        .order_by(order_lines.c.position)
-    ).all()
-    if not rows:
+def counter_columns(units: LineUnits) -> dict[str, int]:
+    """The line's unit counters as its columns."""
+    return {column: getattr(units, name) for name, column in _COUNTERS.items()}
+
+
+def load(uow: UnitOfWork, order_id: str) -> OrderAggregate:
+    """The order with its lines' unit counters, read once per unit of work (see ``order_in``).
+
+    A copy read earlier in the unit of work may be stale if another transaction changed the
+    order since; :func:`save` then fails its version check, as for any concurrent change.
+    """
+    view = order_in(uow, order_id)
+    if view is None:
         raise NotFound("order", order_id)
-    row = rows[0]
     aggregate = OrderAggregate(
-        id=row.id,
-        customer_id=row.customer_id,
-        state=OrderState(row.state),
-        fulfilment_stage=row.fulfilment_stage,
-        payment_method=row.payment_method,
-        paid_vnd=row.paid_vnd,
-        total_vnd=row.total_vnd,
-        version=row.version,
+        id=view.id,
+        customer_id=view.customer_id,
+        state=OrderState(view.state),
+        fulfilment_stage=view.fulfilment_stage,
+        payment_method=view.payment_method,
+        paid_vnd=view.paid_vnd,
+        total_vnd=view.total_vnd,
+        version=view.version,
     )
-    for line in rows:
-        if line.line_id is None:
-            continue
-        aggregate.lines[line.line_id] = LineUnits(
-            quantity=line.line_quantity,
+    for line in view.lines:
+        aggregate.lines[line.id] = LineUnits(
+            quantity=line.quantity,
             **{name: getattr(line, column) for name, column in _COUNTERS.items()},
         )
-        aggregate.product_of_line[line.line_id] = line.line_product_id
+        aggregate.product_of_line[line.id] = line.product_id
     aggregate.mark_saved()
     return aggregate
 
@@ -107,30 +117,34 @@ def lock(connection: Connection, order_id: str) -> None:
         raise NotFound("order", order_id)
 
 
-def save(connection: Connection, aggregate: OrderAggregate, **order_changes: Any) -> OrderState:
-    """Write the lines and the derived stage; fails if anyone changed the order meanwhile."""
+def save(uow: UnitOfWork, aggregate: OrderAggregate, **order_changes: Any) -> OrderState:
+    """Write the lines and the derived stage; fails if anyone changed the order meanwhile.
+
+    ``order_changes``: other columns of the order to set (closing it, say why it was cancelled).
+    """
     new_state = aggregate.next_state()
     if new_state != aggregate.state:
         check_transition("order", aggregate.id, TRANSITIONS, aggregate.state, new_state)
-    changed = connection.execute(
-        update(orders)
-        .where(orders.c.id == aggregate.id, orders.c.version == aggregate.version)
-        .values(
-            state=new_state.value,
-            fulfilment_stage=aggregate.fulfilment_stage,
-            paid_vnd=aggregate.paid_vnd,
-            version=aggregate.version + 1,
-            **order_changes,
-        )
+    seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
+    view = seen.pop(aggregate.id, None)
+    statement = _SAVE_ORDER.values(**order_changes) if order_changes else _SAVE_ORDER
+    changed = uow.connection.execute(
+        statement,
+        {
+            "o_id": aggregate.id,
+            "o_version": aggregate.version,
+            "o_state": new_state.value,
+            "o_stage": aggregate.fulfilment_stage,
+            "o_paid": aggregate.paid_vnd,
+            "o_new_version": aggregate.version + 1,
+        },
     ).rowcount
     if changed != 1:
         raise ConcurrencyConflict(f"order {aggregate.id} was changed by someone else; retry")
     changed_lines = aggregate.changed_lines()
     if changed_lines:
-        connection.execute(
-            update(order_lines)
-            .where(order_lines.c.id == bindparam("line_id"))
-            .values({column: bindparam(f"new_{name}") for name, column in _COUNTERS.items()}),
+        uow.connection.execute(
+            _SAVE_LINES,
             [
                 {"line_id": line_id, **{f"new_{name}": getattr(units, name) for name in _COUNTERS}}
                 for line_id, units in changed_lines.items()
@@ -139,4 +153,28 @@ def save(connection: Connection, aggregate: OrderAggregate, **order_changes: Any
     aggregate.version += 1
     aggregate.state = new_state
     aggregate.mark_saved()
+    if view is not None and not order_changes:
+        # Kept as written, so the rest of the unit of work need not read it again. (Other
+        # changes, such as a closing time, are read back as the database gives them.)
+        seen[aggregate.id] = _as_saved(view, aggregate)
     return new_state
+
+
+def _as_saved(view: OrderView, aggregate: OrderAggregate) -> OrderView:
+    return replace(
+        view,
+        state=aggregate.state.value,
+        fulfilment_stage=aggregate.fulfilment_stage,
+        paid_vnd=aggregate.paid_vnd,
+        version=aggregate.version,
+        lines=[
+            replace(
+                line,
+                **{
+                    column: getattr(aggregate.lines[line.id], name)
+                    for name, column in _COUNTERS.items()
+                },
+            )
+            for line in view.lines
+        ],
+    )

@@ -13,6 +13,7 @@ from lienmach.inventory.queries import reservations_for_order
 from lienmach.kernel.counters import next_number
 from lienmach.kernel.errors import DomainError, InvalidInput
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import repository
 from lienmach.orders.checks import check_order
@@ -28,10 +29,13 @@ from lienmach.orders.events import (
     OrderReturned,
     OrderShipped,
 )
-from lienmach.orders.model import CANCELLABLE, LineUnits, OrderState, totals
+from lienmach.orders.model import CANCELLABLE, TRANSITIONS, LineUnits, OrderState, totals
 from lienmach.orders.tables import order_lines, orders
 
 PROMISE_DAYS = {"standard": 3, "express": 1}
+# Built once: every order placed writes itself and its lines.
+_INSERT_ORDER = orders.insert()
+_INSERT_LINES = order_lines.insert()
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ def place_order(
     promised_at: datetime | None = None,
     note: str = "",
 ) -> PlacedOrder:
-    """Check, price and record an order, then reserve its stock line by line.
+    """Check and price an order, reserve its stock line by line, then record it.
 
     Lines are ``{"product_id", "quantity"}``; units that cannot be reserved are backordered.
     """
@@ -71,67 +75,8 @@ def place_order(
     )
     now = uow.now()
     order_id = new_id("O")
-    number = f"DH{next_number(uow.connection, 'order'):07d}"
-    money = totals(checked.lines, shipping_fee_vnd=checked.shipping_fee_vnd)
-    uow.connection.execute(
-        orders.insert().values(
-            id=order_id,
-            number=number,
-            tracking_token=secrets.token_urlsafe(16),
-            customer_id=customer_id,
-            channel=checked.channel,
-            state=OrderState.PLACED.value,
-            fulfilment_stage="none",
-            payment_method=checked.payment_method,
-            paid_vnd=0,
-            service_level=checked.service_level,
-            customer_tier=checked.customer.tier,
-            language=checked.customer.language,
-            ship_name=checked.ship_name,
-            ship_phone=checked.ship_phone,
-            ship_email=checked.customer.email,
-            ship_province_code=checked.ship_province_code,
-            ship_ward=checked.ship_ward,
-            ship_street=checked.ship_street,
-            ship_legacy_address=checked.ship_legacy_address,
-            subtotal_vnd=money.subtotal_vnd,
-            vat_vnd=money.vat_vnd,
-            shipping_fee_vnd=money.shipping_fee_vnd,
-            shipping_vat_vnd=money.shipping_vat_vnd,
-            total_vnd=money.total_vnd,
-            weight_grams=money.weight_grams,
-            note=note,
-            placed_at=now,
-            promised_at=promised_at or now + timedelta(days=PROMISE_DAYS[checked.service_level]),
-            version=1,
-        )
-    )
     line_ids = [new_id("L") for _ in checked.lines]
-    uow.connection.execute(
-        order_lines.insert(),
-        [
-            {
-                "id": line_id,
-                "order_id": order_id,
-                "position": position,
-                "product_id": line.product_id,
-                "sku": line.sku,
-                "name": line.name,
-                "quantity": line.quantity,
-                "unit_price_vnd": line.unit_price_vnd,
-                "vat_rate_percent": line.vat_rate_percent,
-                "net_vnd": line.net_vnd,
-                "vat_vnd": line.vat_vnd,
-                "backordered_quantity": line.quantity,
-                "reserved_quantity": 0,
-                "shipped_quantity": 0,
-                "delivered_quantity": 0,
-                "returned_quantity": 0,
-                "cancelled_quantity": 0,
-            }
-            for position, (line_id, line) in enumerate(zip(line_ids, checked.lines, strict=True))
-        ],
-    )
+    money = totals(checked.lines, shipping_fee_vnd=checked.shipping_fee_vnd)
     uow.publish(
         OrderPlaced(
             order_id=order_id,
@@ -144,7 +89,8 @@ def place_order(
             product_ids=tuple(dict.fromkeys(line.product_id for line in checked.lines)),
         )
     )
-    # Built from what was just inserted rather than read back: every unit starts backordered.
+    # Stock is reserved before the order is written, so the order and its lines are written
+    # once, as they end up: every unit starts backordered and moves to reserved if it can.
     aggregate = repository.OrderAggregate(
         id=order_id,
         customer_id=customer_id,
@@ -162,20 +108,77 @@ def place_order(
             line_id: line.product_id for line_id, line in zip(line_ids, checked.lines, strict=True)
         },
     )
-    aggregate.mark_saved()
     _reserve_backorders(uow, aggregate, destination=checked.ship_province_code)
-    state = repository.save(uow.connection, aggregate)
+    state = aggregate.next_state()
+    if state != OrderState.PLACED:
+        check_transition("order", order_id, TRANSITIONS, OrderState.PLACED, state)
+    # Numbered last: the series' row stays locked until commit, so take it as late as possible.
+    number = f"DH{next_number(uow.connection, 'order'):07d}"
+    uow.connection.execute(
+        _INSERT_ORDER,
+        {
+            "id": order_id,
+            "number": number,
+            "tracking_token": secrets.token_urlsafe(16),
+            "customer_id": customer_id,
+            "channel": checked.channel,
+            "state": state.value,
+            "fulfilment_stage": "none",
+            "payment_method": checked.payment_method,
+            "paid_vnd": 0,
+            "service_level": checked.service_level,
+            "customer_tier": checked.customer.tier,
+            "language": checked.customer.language,
+            "ship_name": checked.ship_name,
+            "ship_phone": checked.ship_phone,
+            "ship_email": checked.customer.email,
+            "ship_province_code": checked.ship_province_code,
+            "ship_ward": checked.ship_ward,
+            "ship_street": checked.ship_street,
+            "ship_legacy_address": checked.ship_legacy_address,
+            "subtotal_vnd": money.subtotal_vnd,
+            "vat_vnd": money.vat_vnd,
+            "shipping_fee_vnd": money.shipping_fee_vnd,
+            "shipping_vat_vnd": money.shipping_vat_vnd,
+            "total_vnd": money.total_vnd,
+            "weight_grams": money.weight_grams,
+            "note": note,
+            "placed_at": now,
+            "promised_at": promised_at or now + timedelta(days=PROMISE_DAYS[checked.service_level]),
+            "version": 1,
+        },
+    )
+    uow.connection.execute(
+        _INSERT_LINES,
+        [
+            {
+                "id": line_id,
+                "order_id": order_id,
+                "position": position,
+                "product_id": line.product_id,
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price_vnd": line.unit_price_vnd,
+                "vat_rate_percent": line.vat_rate_percent,
+                "net_vnd": line.net_vnd,
+                "vat_vnd": line.vat_vnd,
+                **repository.counter_columns(aggregate.lines[line_id]),
+            }
+            for position, (line_id, line) in enumerate(zip(line_ids, checked.lines, strict=True))
+        ],
+    )
     return PlacedOrder(order_id, number, state.value, money.total_vnd)
 
 
 def serve_backorders(uow: UnitOfWork, *, order_id: str, destination_province_code: str) -> int:
     """Try again to reserve the order's backordered units; returns units newly reserved."""
-    aggregate = repository.load(uow.connection, order_id)
+    aggregate = repository.load(uow, order_id)
     if aggregate.state in (OrderState.CANCELLED, OrderState.DELIVERED, OrderState.RETURNED):
         return 0
     reserved = _reserve_backorders(uow, aggregate, destination=destination_province_code)
     if reserved:
-        repository.save(uow.connection, aggregate)
+        repository.save(uow, aggregate)
     return reserved
 
 
@@ -187,26 +190,23 @@ def _reserve_backorders(
         (line_id for line_id, units in aggregate.lines.items() if units.backordered),
         key=lambda line_id: (aggregate.product_of_line[line_id], line_id),
     )
-    made = []
-    short_lines: list[str] = []
-    short_units: list[int] = []
-    for line_id in waiting:
-        units = aggregate.lines[line_id]
-        reservations = inventory.reserve_line(
-            uow,
-            order_id=aggregate.id,
-            line_id=line_id,
-            product_id=aggregate.product_of_line[line_id],
-            quantity=units.backordered,
-            destination_province_code=destination,
-        )
-        got = sum(reservation.quantity for reservation in reservations)
-        units.reserved += got
-        units.backordered -= got
-        made.extend(reservations)
-        if units.backordered:
-            short_lines.append(line_id)
-            short_units.append(units.backordered)
+    made = inventory.reserve_lines(
+        uow,
+        order_id=aggregate.id,
+        lines=[
+            inventory.WantedLine(
+                line_id, aggregate.product_of_line[line_id], aggregate.lines[line_id].backordered
+            )
+            for line_id in waiting
+        ],
+        destination_province_code=destination,
+    )
+    for reservation in made:
+        units = aggregate.lines[reservation.line_id]
+        units.reserved += reservation.quantity
+        units.backordered -= reservation.quantity
+    short_lines = [line_id for line_id in waiting if aggregate.lines[line_id].backordered]
+    short_units = [aggregate.lines[line_id].backordered for line_id in short_lines]
     if made:
         uow.publish(
             OrderReserved(
@@ -234,7 +234,7 @@ def record_payment(
     """
     if amount_vnd <= 0:
         raise InvalidInput({"amount_vnd": "a payment must be more than 0 đồng"})
-    aggregate = repository.load(uow.connection, order_id)
+    aggregate = repository.load(uow, order_id)
     if aggregate.state == OrderState.CANCELLED:
         # The gateway has taken the money either way; refusing would only make it retry.
         uow.publish(
@@ -247,7 +247,7 @@ def record_payment(
         )
         return
     aggregate.paid_vnd += amount_vnd
-    repository.save(uow.connection, aggregate)
+    repository.save(uow, aggregate)
     uow.publish(
         OrderPaid(
             order_id=order_id,
@@ -260,18 +260,18 @@ def record_payment(
 
 def start_fulfilment(uow: UnitOfWork, *, order_id: str, pick_task_id: str) -> None:
     """A pick task was queued for some of the order's units."""
-    aggregate = repository.load(uow.connection, order_id)
+    aggregate = repository.load(uow, order_id)
     if aggregate.fulfilment_stage != "packed":
         aggregate.fulfilment_stage = "picking"
-    repository.save(uow.connection, aggregate)
+    repository.save(uow, aggregate)
     uow.publish(OrderFulfilmentStarted(order_id=order_id, pick_task_id=pick_task_id))
 
 
 def record_packed(uow: UnitOfWork, *, order_id: str) -> None:
     """A parcel of the order was closed; from now on it can no longer be cancelled."""
-    aggregate = repository.load(uow.connection, order_id)
+    aggregate = repository.load(uow, order_id)
     aggregate.fulfilment_stage = "packed"
-    repository.save(uow.connection, aggregate)
+    repository.save(uow, aggregate)
 
 
 def record_shipped(
@@ -280,7 +280,7 @@ def record_shipped(
     """Units of the order left with a carrier (``quantities`` by line id)."""
     aggregate = _moved(uow, order_id, quantities, source="reserved", target="shipped")
     aggregate.fulfilment_stage = "picking" if _reserved(aggregate) else "none"
-    state = repository.save(uow.connection, aggregate)
+    state = repository.save(uow, aggregate)
     uow.publish(
         OrderShipped(
             order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.SHIPPED
@@ -300,7 +300,7 @@ def record_delivered(
     the order closes when every unit has arrived."""
     aggregate = _moved(uow, order_id, quantities, target="delivered")
     aggregate.paid_vnd += cod_collected_vnd
-    state = repository.save(uow.connection, aggregate, **_closed_if_final(uow, aggregate))
+    state = repository.save(uow, aggregate, **_closed_if_final(uow, aggregate))
     if state == OrderState.DELIVERED:
         uow.publish(OrderDelivered(order_id=order_id, customer_id=aggregate.customer_id))
 
@@ -310,7 +310,7 @@ def record_returned(
 ) -> None:
     """Shipped units came back undelivered."""
     aggregate = _moved(uow, order_id, quantities, target="returned")
-    state = repository.save(uow.connection, aggregate, **_closed_if_final(uow, aggregate))
+    state = repository.save(uow, aggregate, **_closed_if_final(uow, aggregate))
     uow.publish(
         OrderReturned(
             order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.RETURNED
@@ -327,7 +327,7 @@ def _moved(
     source: str | None = None,
 ) -> repository.OrderAggregate:
     """The order with ``quantities`` (by line) counted in ``target`` (and out of ``source``)."""
-    aggregate = repository.load(uow.connection, order_id)
+    aggregate = repository.load(uow, order_id)
     for line_id, quantity in quantities.items():
         units = _line(aggregate, line_id)
         if source is not None:
@@ -341,7 +341,7 @@ def cancel_order(uow: UnitOfWork, *, order_id: str, reason: str) -> None:
     """Cancel an order that has not been packed: its stock is released at once."""
     if not reason.strip():
         raise InvalidInput({"reason": "say why the order is cancelled"})
-    aggregate = repository.load(uow.connection, order_id)
+    aggregate = repository.load(uow, order_id)
     if aggregate.state not in CANCELLABLE or aggregate.fulfilment_stage == "packed":
         raise DomainError(
             f"order {order_id} is {aggregate.state.value}; once packed it can no longer be"
@@ -354,7 +354,7 @@ def cancel_order(uow: UnitOfWork, *, order_id: str, reason: str) -> None:
         units.cancelled += units.reserved + units.backordered
         units.reserved = units.backordered = 0
     aggregate.fulfilment_stage = "none"
-    repository.save(uow.connection, aggregate, cancel_reason=reason, closed_at=uow.now())
+    repository.save(uow, aggregate, cancel_reason=reason, closed_at=uow.now())
     uow.publish(OrderCancelled(order_id=order_id, reason=reason, line_ids=tuple(aggregate.lines)))
 
 

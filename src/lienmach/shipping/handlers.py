@@ -11,7 +11,7 @@ from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications import services as notifications
 from lienmach.orders import queries as order_queries
-from lienmach.shipping import handover, repository, services
+from lienmach.shipping import handover, reference, repository, services
 from lienmach.shipping.events import ShipmentBooked, ShipmentFailed
 from lienmach.shipping.model import ShipmentState
 
@@ -32,16 +32,20 @@ def on_shipment_booked_issue_stock_and_tell_customer(
     uow: UnitOfWork, event: ShipmentBooked
 ) -> None:
     """The carrier has it: stock issued, order shipped, tracking number by e-mail and SMS."""
-    record = repository.get(uow.connection, event.shipment_id, for_update=True)
-    if record is None:
-        raise NotFound("shipment", event.shipment_id)
-    if record.state in (ShipmentState.FAILED, ShipmentState.RETURNED):
-        return  # the failure path has accounted for the units
-    handover.hand_over(uow, record)
+    # Claiming the hand-over (issued_at) is the first statement: no read of the row before.
+    record = repository.mark_issued(uow.connection, event.shipment_id, issued_at=uow.now())
+    if record is not None:
+        handover.issue_stock(uow, record)
+    else:  # issued already (a redelivery), failed, or unknown: find out which
+        record = repository.get(uow.connection, event.shipment_id, for_update=True)
+        if record is None:
+            raise NotFound("shipment", event.shipment_id)
+        if record.state in (ShipmentState.FAILED, ShipmentState.RETURNED):
+            return  # the failure path has accounted for the units
     order = order_queries.get_order(uow.connection, record.order_id)
     if order is None:
         raise NotFound("order", record.order_id)
-    names = repository.carrier_names(uow.connection)
+    names = reference.carrier_names(uow)
     params = {
         "order_number": order.number,
         "tracking_code": event.tracking_code,

@@ -33,10 +33,9 @@ def line_quantities(
     return dict(quantities)
 
 
-def hand_over(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
-    """Issue the parcel's reserved stock and tell the order it shipped, once."""
-    if record.issued_at is not None:
-        return record
+def issue_stock(uow: UnitOfWork, record: ShipmentRecord) -> None:
+    """Issue the parcel's reserved stock and tell the order it shipped. The caller records
+    ``issued_at`` in the same transaction (see :func:`hand_over`), which makes it once."""
     # Read once: issuing changes only their state, not the lines and units counted below.
     reservations = inventory_queries.get_reservations(uow.connection, record.reservation_ids)
     inventory_services.issue_reserved_stock(
@@ -48,6 +47,13 @@ def hand_over(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
         shipment_id=record.id,
         quantities=line_quantities(uow, record, reservations),
     )
+
+
+def hand_over(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
+    """Issue the parcel's reserved stock and tell the order it shipped, once."""
+    if record.issued_at is not None:
+        return record
+    issue_stock(uow, record)
     return repository.change(uow.connection, record, issued_at=uow.now())
 
 

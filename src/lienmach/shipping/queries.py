@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, bindparam, case, func, select
 
 from lienmach.customers import geography
 from lienmach.kernel.clock import as_utc
@@ -165,10 +165,13 @@ def get_shipment(connection: Connection, shipment_id: str) -> ShipmentView | Non
 
 def shipment_reservation_ids(connection: Connection, shipment_id: str) -> tuple[str, ...] | None:
     """The reservations travelling in a shipment (None: no such shipment); one column read."""
-    row = connection.execute(
-        select(shipments.c.reservation_ids).where(shipments.c.id == shipment_id)
-    ).first()
+    row = connection.execute(_RESERVATION_IDS, {"shipment_id": shipment_id}).first()
     return None if row is None else tuple(row.reservation_ids or ())
+
+
+_RESERVATION_IDS = select(shipments.c.reservation_ids).where(
+    shipments.c.id == bindparam("shipment_id")
+)
 
 
 def shipments_for_order(connection: Connection, order_id: str) -> list[ShipmentView]:
@@ -203,17 +206,24 @@ def find_by_tracking_code(connection: Connection, tracking_code: str) -> Shipmen
 
 def on_time_rates(connection: Connection, *, min_deliveries: int = 1) -> dict[str, float]:
     """Share of each carrier's delivered shipments that arrived by their promised moment."""
-    on_time = func.sum(case((shipments.c.delivered_at <= shipments.c.promised_at, 1), else_=0))
-    rows = connection.execute(
-        select(shipments.c.carrier_id, func.count().label("delivered"), on_time.label("on_time"))
-        .where(shipments.c.delivered_at.is_not(None))
-        .group_by(shipments.c.carrier_id)
-    )
     return {
         row.carrier_id: int(row.on_time) / int(row.delivered)
-        for row in rows
+        for row in connection.execute(_ON_TIME_RATES)
         if int(row.delivered) >= min_deliveries
     }
+
+
+_ON_TIME_RATES = (
+    select(
+        shipments.c.carrier_id,
+        func.count().label("delivered"),
+        func.sum(case((shipments.c.delivered_at <= shipments.c.promised_at, 1), else_=0)).label(
+            "on_time"
+        ),
+    )
+    .where(shipments.c.delivered_at.is_not(None))
+    .group_by(shipments.c.carrier_id)
+)
 
 
 @dataclass(frozen=True)

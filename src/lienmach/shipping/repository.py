@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select, update
+from sqlalchemy import Connection, Select, bindparam, select, update
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.errors import ConcurrencyConflict
-from lienmach.shipping.model import RateCard, ShipmentState
+from lienmach.shipping.model import TRANSITIONS, RateCard, ShipmentState
 from lienmach.shipping.tables import carriers, rate_cards, shipment_events, shipments
 
 
@@ -57,58 +59,174 @@ def to_record(mapping: Mapping[Any, Any]) -> ShipmentRecord:
     return ShipmentRecord(**values)
 
 
-def _load(
-    connection: Connection, where: ColumnElement[bool], for_update: bool
+# Built once with bind parameters: building a statement costs more than running it.
+_BY_ID = select(shipments).where(shipments.c.id == bindparam("shipment_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_BY_PARCEL = select(shipments).where(shipments.c.parcel_id == bindparam("parcel_id"))
+_BY_TRACKING = select(shipments).where(
+    shipments.c.carrier_id == bindparam("carrier_id"),
+    shipments.c.tracking_code == bindparam("tracking_code"),
+)
+_BY_TRACKING_LOCKED = _BY_TRACKING.with_for_update()
+_EVENT_SEEN = select(shipment_events.c.id).where(
+    shipment_events.c.carrier_id == bindparam("carrier_id"),
+    shipment_events.c.carrier_event_id == bindparam("carrier_event_id"),
+)
+# The columns in RateCard's field order: rows become rate cards positionally.
+_RATE_CARD_COLUMNS = {
+    **{column.name: column for column in rate_cards.c},
+    "carrier_name": carriers.c.name,
+    "max_weight_grams": carriers.c.max_weight_grams,
+    "cod_fee_basis_points": carriers.c.cod_fee_basis_points,
+    "cod_fee_min_vnd": carriers.c.cod_fee_min_vnd,
+}
+_RATE_CARDS = (
+    select(*(_RATE_CARD_COLUMNS[field.name] for field in fields(RateCard)))
+    .join_from(rate_cards, carriers, carriers.c.id == rate_cards.c.carrier_id)
+    .where(carriers.c.active.is_(True))
+    .order_by(rate_cards.c.carrier_id, rate_cards.c.service_level, rate_cards.c.distance_band)
+)
+_CARRIER_NAMES = select(carriers.c.id, carriers.c.name)
+
+
+def _first(
+    connection: Connection, query: Select[Any], parameters: dict[str, Any]
 ) -> ShipmentRecord | None:
-    query = select(shipments).where(where)
-    if for_update:
-        query = query.with_for_update()
-    row = connection.execute(query).first()
+    row = connection.execute(query, parameters).first()
     return to_record(row._mapping) if row else None
 
 
 def get(
     connection: Connection, shipment_id: str, *, for_update: bool = False
 ) -> ShipmentRecord | None:
-    return _load(connection, shipments.c.id == shipment_id, for_update)
+    query = _BY_ID_LOCKED if for_update else _BY_ID
+    return _first(connection, query, {"shipment_id": shipment_id})
 
 
 def by_parcel(connection: Connection, parcel_id: str) -> ShipmentRecord | None:
-    return _load(connection, shipments.c.parcel_id == parcel_id, False)
+    return _first(connection, _BY_PARCEL, {"parcel_id": parcel_id})
 
 
 def by_tracking(
     connection: Connection, carrier_id: str, tracking_code: str, *, for_update: bool = False
 ) -> ShipmentRecord | None:
-    where = (shipments.c.carrier_id == carrier_id) & (shipments.c.tracking_code == tracking_code)
-    return _load(connection, where, for_update)
+    query = _BY_TRACKING_LOCKED if for_update else _BY_TRACKING
+    parameters = {"carrier_id": carrier_id, "tracking_code": tracking_code}
+    return _first(connection, query, parameters)
 
 
-def insert(connection: Connection, row: Mapping[str, Any]) -> None:
-    connection.execute(shipments.insert().values(**row, version=1))
+def insert_unless_shipped(connection: Connection, row: Mapping[str, Any]) -> bool:
+    """Insert the shipment unless its parcel has one already; True when it was inserted."""
+    return insert_ignoring_duplicates(connection, shipments, {**row, "version": 1}) == 1
+
+
+@functools.cache
+def _change_statement(names: tuple[str, ...]) -> ReturningUpdate[Any]:
+    """The version-checked update setting these columns (built once per set of names)."""
+    return (
+        update(shipments)
+        .where(
+            shipments.c.id == bindparam("b_id"),
+            shipments.c.version == bindparam("b_version"),
+        )
+        .values(version=shipments.c.version + 1, **{name: bindparam(f"v_{name}") for name in names})
+        .returning(*shipments.c)
+    )
 
 
 def change(connection: Connection, record: ShipmentRecord, **values: Any) -> ShipmentRecord:
     """Update the row if nobody changed it since ``record`` was read; returns the new record."""
-    row = connection.execute(
-        update(shipments)
-        .where(shipments.c.id == record.id, shipments.c.version == record.version)
-        .values(**values, version=record.version + 1)
-        .returning(*shipments.c)
-    ).first()
+    parameters = {f"v_{name}": value for name, value in values.items()}
+    parameters.update(b_id=record.id, b_version=record.version)
+    row = connection.execute(_change_statement(tuple(sorted(values))), parameters).first()
     if row is None:
         raise ConcurrencyConflict(f"shipment {record.id} was changed meanwhile; retry")
     return to_record(row._mapping)
 
 
-def event_seen(connection: Connection, carrier_id: str, carrier_event_id: str) -> bool:
-    row = connection.execute(
-        select(shipment_events.c.id).where(
-            shipment_events.c.carrier_id == carrier_id,
-            shipment_events.c.carrier_event_id == carrier_event_id,
+_MARK_BOOKED = (
+    update(shipments)
+    .where(
+        shipments.c.id == bindparam("b_id"),
+        shipments.c.state == ShipmentState.BOOKING.value,
+    )
+    .values(
+        state=ShipmentState.BOOKED.value,
+        tracking_code=bindparam("b_tracking_code"),
+        booked_at=bindparam("b_booked_at"),
+        version=shipments.c.version + 1,
+    )
+    .returning(*shipments.c)
+)
+# Stock leaves once, and never for a parcel whose failure path has accounted for the units.
+_MARK_ISSUED = (
+    update(shipments)
+    .where(
+        shipments.c.id == bindparam("b_id"),
+        shipments.c.issued_at.is_(None),
+        shipments.c.state.not_in([ShipmentState.FAILED.value, ShipmentState.RETURNED.value]),
+    )
+    .values(issued_at=bindparam("b_issued_at"), version=shipments.c.version + 1)
+    .returning(*shipments.c)
+)
+
+
+def mark_booked(
+    connection: Connection, shipment_id: str, *, tracking_code: str, booked_at: datetime
+) -> ShipmentRecord | None:
+    """booking → booked in one statement; None when the shipment is not (or no longer) booking."""
+    parameters = {"b_id": shipment_id, "b_tracking_code": tracking_code, "b_booked_at": booked_at}
+    row = connection.execute(_MARK_BOOKED, parameters).first()
+    return to_record(row._mapping) if row else None
+
+
+def mark_issued(
+    connection: Connection, shipment_id: str, *, issued_at: datetime
+) -> ShipmentRecord | None:
+    """Record that the parcel's stock was issued, in one statement, unless it was already or
+    the shipment failed or came back; None then (or when there is no such shipment)."""
+    row = connection.execute(_MARK_ISSUED, {"b_id": shipment_id, "b_issued_at": issued_at}).first()
+    return to_record(row._mapping) if row else None
+
+
+@functools.cache
+def _advance_statement(target: ShipmentState, names: tuple[str, ...]) -> ReturningUpdate[Any]:
+    sources = [state.value for state, nexts in TRANSITIONS.items() if target in nexts]
+    return (
+        update(shipments)
+        .where(
+            shipments.c.carrier_id == bindparam("b_carrier_id"),
+            shipments.c.tracking_code == bindparam("b_tracking_code"),
+            shipments.c.state.in_(sources),
         )
-    ).first()
-    return row is not None
+        .values(
+            state=target.value,
+            version=shipments.c.version + 1,
+            **{name: bindparam(f"v_{name}") for name in names},
+        )
+        .returning(*shipments.c)
+    )
+
+
+def advance_by_tracking(
+    connection: Connection,
+    carrier_id: str,
+    tracking_code: str,
+    target: ShipmentState,
+    **values: Any,
+) -> ShipmentRecord | None:
+    """Move the shipment forward to ``target`` if its state allows that, in one statement;
+    None when there is no such shipment or ``target`` is not a move from where it is."""
+    parameters = {f"v_{name}": value for name, value in values.items()}
+    parameters.update(b_carrier_id=carrier_id, b_tracking_code=tracking_code)
+    statement = _advance_statement(target, tuple(sorted(values)))
+    row = connection.execute(statement, parameters).first()
+    return to_record(row._mapping) if row else None
+
+
+def event_seen(connection: Connection, carrier_id: str, carrier_event_id: str) -> bool:
+    parameters = {"carrier_id": carrier_id, "carrier_event_id": carrier_event_id}
+    return connection.execute(_EVENT_SEEN, parameters).first() is not None
 
 
 def add_event(connection: Connection, row: Mapping[str, Any]) -> bool:
@@ -118,21 +236,8 @@ def add_event(connection: Connection, row: Mapping[str, Any]) -> bool:
 
 def load_rate_cards(connection: Connection) -> list[RateCard]:
     """Rate cards of active carriers, joined with the carrier's limits."""
-    rows = connection.execute(
-        select(
-            rate_cards,
-            carriers.c.name.label("carrier_name"),
-            carriers.c.max_weight_grams,
-            carriers.c.cod_fee_basis_points,
-            carriers.c.cod_fee_min_vnd,
-        )
-        .join(carriers, carriers.c.id == rate_cards.c.carrier_id)
-        .where(carriers.c.active.is_(True))
-        .order_by(rate_cards.c.carrier_id, rate_cards.c.service_level, rate_cards.c.distance_band)
-    )
-    names = {field.name for field in fields(RateCard)}
-    return [RateCard(**{k: v for k, v in row._mapping.items() if k in names}) for row in rows]
+    return [RateCard(*row) for row in connection.execute(_RATE_CARDS)]
 
 
 def carrier_names(connection: Connection) -> dict[str, str]:
-    return {row.id: row.name for row in connection.execute(select(carriers.c.id, carriers.c.name))}
+    return {row.id: row.name for row in connection.execute(_CARRIER_NAMES)}

@@ -11,12 +11,11 @@ from lienmach.customers import geography
 from lienmach.inventory import queries as inventory_queries
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.db import insert_ignoring_duplicates
-from lienmach.kernel.errors import InvalidInput, NotFound
+from lienmach.kernel.errors import ConcurrencyConflict, InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
-from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import queries as order_queries
-from lienmach.shipping import handover, queries, repository
+from lienmach.shipping import handover, reference, repository
 from lienmach.shipping.defaults import CARRIERS, default_rate_cards
 from lienmach.shipping.events import (
     CarrierChosen,
@@ -26,7 +25,6 @@ from lienmach.shipping.events import (
     ShipmentStatusChanged,
 )
 from lienmach.shipping.model import (
-    TRANSITIONS,
     LineAmount,
     ShipmentState,
     choose_carrier,
@@ -39,6 +37,8 @@ from lienmach.shipping.tables import carriers, rate_cards
 from lienmach.shipping.webhooks import parse_callback
 
 BOOK_JOB = "shipping.book"
+# States that several carrier statuses map to: a callback for one is mostly a repeat.
+_MOSTLY_REPEATED = frozenset({ShipmentState.BOOKED, ShipmentState.IN_TRANSIT})
 # Below this many deliveries a carrier's on-time rate is noise, not a record.
 MIN_DELIVERIES_FOR_ON_TIME = 10
 
@@ -60,6 +60,7 @@ def seed_carriers(uow: UnitOfWork) -> int:
     card_rows = [
         {k: v for k, v in asdict(card).items() if k not in limits} for card in default_rate_cards()
     ]
+    reference.forget(uow)
     inserted = insert_ignoring_duplicates(uow.connection, carriers, carrier_rows)
     return inserted + insert_ignoring_duplicates(uow.connection, rate_cards, card_rows)
 
@@ -89,14 +90,12 @@ def create_shipment(
     Returns the shipment id (the existing one for a parcel already shipped), or None when the
     order was cancelled meanwhile. Seeds the default carriers when none exist yet.
     """
-    existing = repository.by_parcel(uow.connection, parcel_id)
-    if existing is not None:
-        return existing.id
     order = order_queries.get_order(uow.connection, order_id)
     if order is None:
         raise NotFound("order", order_id)
     if order.state == "cancelled":
-        return None
+        existing = repository.by_parcel(uow.connection, parcel_id)
+        return existing.id if existing is not None else None
     warehouse = inventory_queries.get_warehouse(uow.connection, warehouse_id)
     if warehouse is None:
         raise NotFound("warehouse", warehouse_id)
@@ -113,10 +112,10 @@ def create_shipment(
         lines=[LineAmount(ln.id, ln.quantity, ln.net_vnd + ln.vat_vnd) for ln in order.lines],
         parcel_quantities=quantities,
     )
-    cards = repository.load_rate_cards(uow.connection)
+    cards = reference.rate_cards(uow)
     if not cards:
         seed_carriers(uow)
-        cards = repository.load_rate_cards(uow.connection)
+        cards = reference.rate_cards(uow)
     weight = max(1, weight_grams)
     quotes = quote(
         cards,
@@ -130,14 +129,13 @@ def create_shipment(
     choice = choose_carrier(
         quotes,
         promised_by=as_utc(order.promised_at) if order.promised_at else None,
-        on_time_rates=queries.on_time_rates(
-            uow.connection, min_deliveries=MIN_DELIVERIES_FOR_ON_TIME
-        ),
+        on_time_rates=reference.on_time_rates(uow, min_deliveries=MIN_DELIVERIES_FOR_ON_TIME),
         now=now,
     )
     chosen = choice.quote
     shipment_id = new_id("shp_")
-    repository.insert(
+    # The unique parcel makes a redelivered ParcelPacked insert nothing: no lookup first.
+    inserted = repository.insert_unless_shipped(
         uow.connection,
         {
             "id": shipment_id,
@@ -157,6 +155,10 @@ def create_shipment(
             "created_at": now,
         },
     )
+    if not inserted:
+        existing = repository.by_parcel(uow.connection, parcel_id)
+        assert existing is not None  # its row is what the insert conflicted with
+        return existing.id
     uow.publish(
         CarrierChosen(
             shipment_id=shipment_id,
@@ -195,16 +197,13 @@ def record_booking(uow: UnitOfWork, *, shipment_id: str, tracking_code: str) -> 
     code = tracking_code.strip().upper()
     if not code:
         raise InvalidInput({"tracking_code": "the carrier gave no tracking code"})
-    record = repository.get(uow.connection, shipment_id, for_update=True)
-    if record is None:
-        raise NotFound("shipment", shipment_id)
-    if record.state != ShipmentState.BOOKING:
-        return  # booked already (a retried job) or moved on
-    check_transition("shipment", record.id, TRANSITIONS, record.state, ShipmentState.BOOKED)
     now = uow.now()
-    record = repository.change(
-        uow.connection, record, state=ShipmentState.BOOKED.value, tracking_code=code, booked_at=now
-    )
+    # booking → booked in one statement: the state in its WHERE is the transition's check.
+    record = repository.mark_booked(uow.connection, shipment_id, tracking_code=code, booked_at=now)
+    if record is None:
+        if repository.get(uow.connection, shipment_id) is None:
+            raise NotFound("shipment", shipment_id)
+        return  # booked already (a retried job) or moved on
     repository.add_event(
         uow.connection,
         {
@@ -250,40 +249,49 @@ def record_carrier_update(
     target = state_for_carrier_status(carrier_status)
     if not carrier_event_id.strip():
         raise InvalidInput({"carrier_event_id": "needed to recognise a repeated callback"})
-    record = repository.by_tracking(
-        uow.connection, carrier_id, tracking_code.strip().upper(), for_update=True
-    )
-    if record is None:
-        raise NotFound("shipment", f"{carrier_id}:{tracking_code}")
-    effect = status_effect(record.state, target)
-    if effect == "ignore":
-        # A repeat is told apart from an out-of-order status only here: otherwise the unique
-        # (carrier, carrier event) of add_event below recognises it without a lookup first.
-        seen = repository.event_seen(uow.connection, carrier_id, carrier_event_id)
-        return "duplicate" if seen else "ignored"
+    code = tracking_code.strip().upper()
     occurred = as_utc(occurred_at)
-    added = repository.add_event(
-        uow.connection,
-        {
-            "shipment_id": record.id,
-            "carrier_id": carrier_id,
-            "carrier_event_id": carrier_event_id,
-            "status": target.value,
-            "carrier_status": carrier_status,
-            "occurred_at": occurred,
-            "recorded_at": uow.now(),
-            "note": note,
-        },
-    )
-    if not added:
-        return "duplicate"
-    changes: dict[str, Any] = {"state": target.value}
+    changes: dict[str, Any] = {}
     if target == ShipmentState.DELIVERED:
         changes["delivered_at"] = occurred
     elif target == ShipmentState.FAILED:
         changes.update(failed_at=occurred, failure_reason=note or carrier_status)
-    if effect == "move":
-        record = repository.change(uow.connection, record, **changes)
+    event_row = {
+        "carrier_id": carrier_id,
+        "carrier_event_id": carrier_event_id,
+        "status": target.value,
+        "carrier_status": carrier_status,
+        "occurred_at": occurred,
+        "recorded_at": uow.now(),
+        "note": note,
+    }
+    # Fast path: a status that moves the shipment forward is one UPDATE whose WHERE holds the
+    # transition check. States that several carrier statuses share (picking, storing,
+    # transporting, delivering) are mostly repeats, so for those the row is looked at first.
+    record = None
+    if target not in _MOSTLY_REPEATED:
+        record = repository.advance_by_tracking(uow.connection, carrier_id, code, target, **changes)
+    if record is not None:
+        effect = "move"
+        if not repository.add_event(uow.connection, {**event_row, "shipment_id": record.id}):
+            # A recorded event id means the shipment reached its status already, so it cannot
+            # move there again; undo rather than move without history.
+            raise ConcurrencyConflict(f"carrier event {carrier_event_id} was recorded meanwhile")
+    else:
+        record = repository.by_tracking(uow.connection, carrier_id, code, for_update=True)
+        if record is None:
+            raise NotFound("shipment", f"{carrier_id}:{tracking_code}")
+        effect = status_effect(record.state, target)
+        if effect == "ignore":
+            # A repeat is told apart from an out-of-order status only here: otherwise the
+            # unique (carrier, carrier event) of add_event below recognises it without a
+            # lookup first.
+            seen = repository.event_seen(uow.connection, carrier_id, carrier_event_id)
+            return "duplicate" if seen else "ignored"
+        if not repository.add_event(uow.connection, {**event_row, "shipment_id": record.id}):
+            return "duplicate"
+        if effect == "move":
+            record = repository.change(uow.connection, record, state=target.value, **changes)
     uow.publish(
         ShipmentStatusChanged(
             shipment_id=record.id,
