@@ -62,6 +62,8 @@ def worker(
             stopping.wait(idle_sleep)
     except KeyboardInterrupt:
         pass
+    # Record the I/O still in flight rather than leave it to be done again once leases expire.
+    runtime.job_runner.finish_inflight(runtime.engine, runtime.clock, runtime.uow)
     console.print("Worker stopped.")
 
 

@@ -1,18 +1,19 @@
 """Jobs: external I/O (carriers, e-mail, SMS, gateways) done outside business transactions.
 
 A handler records a job with an idempotency key inside its transaction. A runner claims due
-jobs (``SKIP LOCKED`` on PostgreSQL), performs the I/O with a timeout, then records the result
-and marks the job done in one transaction. A job whose worker died is reclaimed once its lock
-expires; the remote side is called again with the same idempotency key.
+jobs (``SKIP LOCKED`` on PostgreSQL) and performs their I/O with a timeout on its own threads,
+while the worker goes on delivering events; at its next round it records the results and marks
+the jobs done in one transaction. A job whose worker died is reclaimed once its lock expires;
+the remote side is called again with the same idempotency key.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
@@ -23,9 +24,10 @@ from lienmach.kernel.db import read_connection
 from lienmach.kernel.tables import jobs
 from lienmach.kernel.uow import UnitOfWork
 
-RECORD_EVERY_SECONDS = 0.05
+RECORD_TOGETHER_SECONDS = 0.005
 Perform = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 Record = Callable[[UnitOfWork, Mapping[str, Any], Mapping[str, Any]], None]
+Outcome = Mapping[str, Any] | Exception
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,24 @@ class _Claimed:
 
 
 class JobRunner:
-    """Claims due jobs and performs their I/O side by side in a small thread pool; outcomes
-    are recorded as they arrive, all that have arrived so far in one transaction."""
+    """Claims due jobs and performs their I/O side by side in a small thread pool, while the
+    caller goes on with other work; each call records what has finished since the last one,
+    all of it in one transaction.
+
+    At most ``2 * io_threads`` jobs are in flight (claimed, not yet recorded). That bounds
+    what a killed worker repeats, and means a claimed job waits for at most one other job's
+    I/O before its own starts, which is what its lease allows for (see ``_lease``).
+    """
 
     def __init__(self, kinds: Mapping[str, JobKind], *, io_threads: int = 8) -> None:
         self.kinds = dict(kinds)
         self.io_threads = io_threads
+        self.max_inflight = 2 * io_threads
+        self._longest_timeout = max((kind.timeout_seconds for kind in kinds.values()), default=0)
         self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        # Guards the pool and the in-flight jobs: web threads may drain one runtime at once.
+        self._lock = threading.Lock()
+        self._inflight: dict[Future[Outcome], _Claimed] = {}
 
     def run_due(
         self,
@@ -65,58 +77,102 @@ class JobRunner:
         *,
         limit: int = 50,
     ) -> int:
-        """Claim and run up to ``limit`` due jobs; returns how many were run."""
-        if not has_due_jobs(engine, clock):
-            return 0
-        claimed = self._claim(engine, clock, limit)
-        if not claimed:
-            return 0
-        pending: dict[Future[Mapping[str, Any] | Exception], _Claimed] = {
-            self._executor().submit(self._perform, job): job for job in claimed
-        }
-        # A slow remote side delays only its own job: what has finished is recorded within
-        # RECORD_EVERY_SECONDS, all of it in one transaction, so a killed worker repeats at
-        # most the I/O of that moment.
-        while pending:
-            finished, _ = wait(pending, timeout=RECORD_EVERY_SECONDS)
-            if not finished:
-                continue
-            jobs_done = [pending.pop(future) for future in finished]
-            self._record(clock, open_uow, jobs_done, [future.result() for future in finished])
-        return len(claimed)
+        """Record the jobs whose I/O has finished, then claim due jobs (up to ``limit``, and
+        while fewer than ``max_inflight`` are in flight) and start their I/O without waiting
+        for it; returns how many jobs were recorded.
+
+        A caller with nothing else to do calls :meth:`wait_for_inflight` before concluding
+        that nothing is left.
+        """
+        with self._lock:
+            finished = [future for future in self._inflight if future.done()]
+            done = [self._inflight.pop(future) for future in finished]
+            room = min(limit, self.max_inflight - len(self._inflight))
+        if done:
+            # Recording takes a write transaction anyway; the claim goes into it too.
+            outcomes = [future.result() for future in finished]
+            claimed = self._record(clock, open_uow, done, outcomes, then_claim=room)
+        elif room > 0 and has_due_jobs(engine, clock):
+            claimed = self._claim(engine, clock, room)
+        else:
+            claimed = []
+        if claimed:
+            with self._lock:
+                pool = self._executor()
+                for job in claimed:
+                    self._inflight[pool.submit(self._perform, job)] = job
+        return len(done)
+
+    def has_inflight(self) -> bool:
+        """Whether jobs claimed here are still waiting to be recorded."""
+        return bool(self._inflight)
+
+    def wait_for_inflight(self, timeout: float | None = None) -> bool:
+        """Block until the I/O of some in-flight job has finished (or ``timeout`` seconds have
+        passed); returns whether one has, so that ``run_due`` has something to record."""
+        with self._lock:
+            futures = list(self._inflight)
+        if not futures:
+            return False
+        finished, _ = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
+        if not finished:
+            return False
+        # What finishes a moment later is recorded in the same transaction.
+        wait(futures, timeout=RECORD_TOGETHER_SECONDS)
+        return True
+
+    def finish_inflight(
+        self, engine: Engine, clock: Clock, open_uow: Callable[[str], UnitOfWork]
+    ) -> int:
+        """Wait for every in-flight job and record it, claiming no more: for a worker that is
+        stopping, so that what it did is not done again by another. Returns how many."""
+        recorded = 0
+        while self.wait_for_inflight():
+            recorded += self.run_due(engine, clock, open_uow, limit=0)
+        return recorded
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        """Stop the I/O threads. Jobs not started are not; running ones finish. Neither is
+        recorded: their leases expire and a worker runs them again (same idempotency key)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+            self._inflight.clear()
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _executor(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.io_threads, thread_name_prefix="lienmach-io")
-            return self._pool
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.io_threads, thread_name_prefix="lienmach-io")
+        return self._pool
 
     def _claim(self, engine: Engine, clock: Clock, limit: int) -> list[_Claimed]:
         with engine.connect() as connection, connection.begin():
-            now = clock.now()
-            rows = connection.execute(_CLAIM, {"now": now, "limit": limit}).all()
-            if rows:
-                connection.execute(
-                    _TAKE,
-                    [
-                        {
-                            "b_id": row.id,
-                            "b_attempts": row.attempts + 1,
-                            "b_locked_until": now + self._lease(row.kind),
-                        }
-                        for row in rows
-                    ],
-                )
-            return [_Claimed(row.id, row.kind, row.payload, row.attempts + 1) for row in rows]
+            return self._take(connection, clock.now(), limit)
+
+    def _take(self, connection: Connection, now: datetime, limit: int) -> list[_Claimed]:
+        """Claim up to ``limit`` due jobs in the caller's transaction: lease them to us."""
+        if limit <= 0:
+            return []
+        rows = connection.execute(_CLAIM, {"now": now, "limit": limit}).all()
+        if rows:
+            connection.execute(
+                _TAKE,
+                [
+                    {
+                        "b_id": row.id,
+                        "b_attempts": row.attempts + 1,
+                        "b_locked_until": now + self._lease(row.kind),
+                    }
+                    for row in rows
+                ],
+            )
+        return [_Claimed(row.id, row.kind, row.payload, row.attempts + 1) for row in rows]
 
     def _lease(self, kind_name: str) -> timedelta:
+        """Its own I/O, after waiting for a thread behind at most one other job's I/O."""
         kind = self.kinds.get(kind_name)
-        return timedelta(seconds=(kind.timeout_seconds if kind else 60) * 2)
+        own = kind.timeout_seconds if kind else 60
+        return timedelta(seconds=own + max(own, self._longest_timeout))
 
     def _perform(self, job: _Claimed) -> Mapping[str, Any] | Exception:
         kind = self.kinds.get(job.kind)
@@ -131,66 +187,77 @@ class JobRunner:
         self,
         clock: Clock,
         open_uow: Callable[[str], UnitOfWork],
-        claimed: list[_Claimed],
-        outcomes: list[Mapping[str, Any] | Exception],
-    ) -> None:
-        """Record outcomes in one transaction; if recording one fails, record each carefully."""
+        finished: list[_Claimed],
+        outcomes: list[Outcome],
+        *,
+        then_claim: int,
+    ) -> list[_Claimed]:
+        """Record outcomes in one transaction; if recording one fails, record each carefully.
+        Then claim up to ``then_claim`` due jobs in the same transaction; returns them."""
         succeeded = [
             (job, outcome)
-            for job, outcome in zip(claimed, outcomes, strict=True)
+            for job, outcome in zip(finished, outcomes, strict=True)
             if not isinstance(outcome, Exception)
         ]
-        if len(succeeded) == len(claimed):
+        if len(succeeded) == len(finished):
             try:
                 with open_uow("job") as uow:
                     for job, result in succeeded:
                         self._succeed(uow, job, result)
+                    _finish(uow, succeeded)
+                    uow.flush()  # one write of the events all of them published
+                    claimed = self._take(uow.connection, clock.now(), then_claim)
                     uow.commit()
-                return
+                return claimed
             except Exception:  # the careful path below finds out which one, alone
                 pass
+        failed: list[dict[str, Any]] = []
         with open_uow("job") as uow:
-            for job, outcome in zip(claimed, outcomes, strict=True):
+            for job, outcome in zip(finished, outcomes, strict=True):
                 if not isinstance(outcome, Exception):
                     try:
                         with uow.connection.begin_nested():
                             self._succeed(uow, job, outcome)
+                            _finish(uow, [(job, outcome)])
+                            uow.flush()
                         continue
                     except Exception as error:  # its effects are rolled back to the savepoint
                         uow.discard_pending()
                         outcome = error
-                self._fail(uow.connection, clock, job, outcome)
+                failed.append(self._failure(clock, job, outcome))
+            if failed:
+                uow.connection.execute(_RELEASE, failed)
+            claimed = self._take(uow.connection, clock.now(), then_claim)
             uow.commit()
+        return claimed
 
     def _succeed(self, uow: UnitOfWork, job: _Claimed, outcome: Mapping[str, Any]) -> None:
         kind = self.kinds.get(job.kind)
         uow.actor = f"job:{job.kind}"
         if kind is not None and kind.record is not None:
             kind.record(uow, job.payload, outcome)
-        self._finish(uow, job, outcome)
-        uow.flush()
 
-    def _fail(self, connection: Connection, clock: Clock, job: _Claimed, error: Exception) -> None:
+    def _failure(self, clock: Clock, job: _Claimed, error: Exception) -> dict[str, Any]:
+        """The parameters of ``_RELEASE`` for a job whose I/O or recording failed."""
         kind = self.kinds.get(job.kind)
         dead = job.attempts >= (kind.max_attempts if kind else 1)
-        connection.execute(
-            _RELEASE,
-            {
-                **_ours(job),
-                "b_state": "dead" if dead else "pending",
-                "b_available_at": clock.now() + retry_delay(job.attempts),
-                "b_error": f"{type(error).__name__}: {error}"[:2000],
-            },
-        )
+        return {
+            **_ours(job),
+            "b_state": "dead" if dead else "pending",
+            "b_available_at": clock.now() + retry_delay(job.attempts),
+            "b_error": f"{type(error).__name__}: {error}"[:2000],
+        }
 
-    @staticmethod
-    def _finish(uow: UnitOfWork, job: _Claimed, result: Mapping[str, Any]) -> None:
-        finished = uow.connection.execute(
-            _FINISH, {**_ours(job), "b_now": uow.now(), "b_result": dict(result)}
-        ).rowcount
-        if finished != 1:
-            # Another worker took the job over after our lease expired; its result stands.
-            raise LeaseLost(job.id)
+
+def _finish(uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> None:
+    """Mark jobs done, in one statement; only while we still hold their leases."""
+    now = uow.now()
+    finished = uow.connection.execute(
+        _FINISH, [{**_ours(job), "b_now": now, "b_result": dict(result)} for job, result in done]
+    ).rowcount
+    if finished != len(done):
+        # Another worker took a job over after our lease expired; its result stands.
+        raise LeaseLost(", ".join(job.id for job, _ in done))
 
 
 class LeaseLost(Exception):

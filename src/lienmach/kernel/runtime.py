@@ -9,6 +9,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -20,6 +21,7 @@ from lienmach.kernel.bus import JOURNEY, PROJECTIONS, Bus
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
 from lienmach.kernel.errors import ConcurrencyConflict
+from lienmach.kernel.group_commit import GroupCommitter, Outcome, Unit, run_group, step
 from lienmach.kernel.jobs import JobRunner
 from lienmach.kernel.uow import UnitOfWork
 
@@ -91,6 +93,7 @@ class Runtime:
         self._next_run: dict[str, datetime] = {}
         self._periodic_lock = threading.Lock()
         self._draining = threading.local()
+        self._committer = GroupCommitter(self.run_together)
 
     def uow(self, actor: str = "system") -> UnitOfWork:
         return UnitOfWork(
@@ -125,6 +128,47 @@ class Runtime:
             self.drain()
         return result
 
+    def run_together(self, units: Sequence[Unit[Any]]) -> list[Outcome[Any]]:
+        """Run many units of work in one transaction, each in a savepoint, with one commit.
+
+        A unit that raises is undone alone; its outcome holds the exception, the others
+        commit. Outcomes come back in order once the commit is durable (then drained once, if
+        inline). See :mod:`lienmach.kernel.group_commit`.
+        """
+        if not units:
+            return []
+        outcomes = run_group(
+            self.engine,
+            units,
+            open_uow=self._uow_on,
+            run_alone=self._commit,
+            is_transient=is_transient,
+        )
+        if self.inline_drain:
+            self.drain()
+        return outcomes
+
+    def submit_as(
+        self,
+        actor: str,
+        service: Callable[Concatenate[UnitOfWork, P], T],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Future[T]:
+        """Like ``run_as``, but committed together with what other threads submit meanwhile;
+        the future settles after that shared commit."""
+        return self._committer.submit(Unit(step(service, *args, **kwargs), actor=actor))
+
+    def _uow_on(self, connection: Connection, actor: str) -> UnitOfWork:
+        return UnitOfWork(
+            None,
+            clock=self.clock,
+            subscribers_of=self.bus.subscribers_of,
+            actor=actor,
+            connection=connection,
+        )
+
     def _commit(self, actor: str, work: Callable[[UnitOfWork], T]) -> T:
         """``work`` in a unit of work, committed; retried from scratch on a transient conflict."""
         for attempt in range(1, TRANSIENT_RETRIES + 1):
@@ -154,8 +198,13 @@ class Runtime:
         for lane in (JOURNEY, PROJECTIONS):
             outcome = self.bus.process_batch(self.engine, self.clock, limit=batch, lane=lane)
             worked += outcome.done + outcome.failed + outcome.dead
-        ran = self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
-        return worked + ran + self.run_periodic()
+            # Between batches too: the jobs' I/O (bookings, e-mail) keeps pace with the bus.
+            worked += self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
+        worked += self.run_periodic()
+        if not worked and self.job_runner.wait_for_inflight():
+            # Nothing else to do but the jobs' I/O still running: wait for it, record it.
+            worked = self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
+        return worked
 
     def run_periodic(self) -> int:
         """Run the periodic tasks that are due by the clock; returns how many keys changed.

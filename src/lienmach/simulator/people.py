@@ -1,27 +1,38 @@
 """The people of the chain, played by rules: pickers, packers, couriers, customers, support.
 
 Each method does one round of one role's work against the real services and returns how much
-it did, so callers can loop until the chain is quiet.
+it did, so callers can loop until the chain is quiet. The steps of a round are committed in
+groups (``Runtime.run_together``), as a busy warehouse's terminals would be: one failing step is
+undone alone, and the later steps of the same pick task are then not tried.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from lienmach.aftersales.queries import list_tickets, unanswered_surveys
 from lienmach.aftersales.services import answer_survey, resolve_ticket
-from lienmach.fulfilment.queries import pick_queue
+from lienmach.fulfilment.queries import PickTaskView, pick_queue
 from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.kernel.errors import DomainError
+from lienmach.kernel.group_commit import Outcome, SkippedAfterFailure, Unit, step
 from lienmach.kernel.runtime import Runtime
-from lienmach.shipping.queries import open_shipments
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.shipping.queries import ShipmentView, open_shipments
 from lienmach.shipping.sandbox import CarrierSandbox
 from lienmach.shipping.services import parse_and_record_callback
 
 # The statuses a courier reports, in order, for a parcel that arrives and one that does not.
 DELIVERED_PATH = ("picked", "transporting", "delivering", "delivered")
 FAILED_PATH = ("picked", "transporting", "delivering", "delivery_fail", "return", "returned")
+# Pick tasks (about five steps each) and other steps per group: bounds how long a group holds
+# the write lock while the automatic steps wait for it.
+TASKS_PER_GROUP = 20
+STEPS_PER_GROUP = 100
+WRONG_CODE = "0000000000000"
 
 
 @dataclass
@@ -74,36 +85,73 @@ class People:
         )
 
     def pickers_and_packers(self, *, limit: int) -> int:
+        """Pick, scan every unit and close the parcel of each open task."""
+        tasks = self.runtime.read(pick_queue, limit=limit)
+        return sum(
+            self._pick_and_pack(tasks[start : start + TASKS_PER_GROUP])
+            for start in range(0, len(tasks), TASKS_PER_GROUP)
+        )
+
+    def _pick_and_pack(self, tasks: Sequence[PickTaskView]) -> int:
+        units: list[Unit[Any]] = []
+        kinds: list[str] = []
+        for task in tasks:
+            for kind, work in self._task_steps(task):
+                units.append(Unit(work, chain=task.id))
+                kinds.append(kind)
         done = 0
-        for task in self.runtime.read(pick_queue, limit=limit):
-            try:
-                if task.state == "queued":
-                    self.runtime.run(confirm_pick, pick_task_id=task.id, picker="picker-1")
-                    self.tally.picks += 1
-                if self.rng.random() < self.behaviour.wrong_scan_rate:
-                    outcome = self.runtime.run(
-                        scan_unit, pick_task_id=task.id, code="0000000000000"
-                    )
-                    self.tally.wrong_scans += not outcome.accepted
-                for line in task.lines:
-                    for _ in range(line.remaining):
-                        self.runtime.run(scan_unit, pick_task_id=task.id, code=line.barcode)
-                self.runtime.run(
-                    close_parcel,
-                    pick_task_id=task.id,
-                    weight_grams=task.expected_weight_grams + 150,
-                    packer="packer-1",
-                )
+        failure: Exception | None = None
+        for kind, outcome in zip(kinds, self.runtime.run_together(units), strict=True):
+            if isinstance(outcome.error, SkippedAfterFailure):
+                continue
+            if outcome.error is not None:
+                unexpected = self._note(outcome.error)
+                failure = failure or unexpected
+            elif kind == "pick":
+                self.tally.picks += 1
+            elif kind == "wrong scan":
+                self.tally.wrong_scans += not outcome.result().accepted
+            elif kind == "close":
                 self.tally.parcels += 1
                 done += 1
-            except DomainError as error:  # e.g. the order was cancelled meanwhile
-                self.tally.errors.append(str(error))
+        if failure is not None:
+            raise failure
         return done
+
+    def _task_steps(self, task: PickTaskView) -> list[tuple[str, Callable[[UnitOfWork], Any]]]:
+        """The steps of one task, named, in the order they depend on each other."""
+        steps: list[tuple[str, Callable[[UnitOfWork], Any]]] = []
+        if task.state == "queued":
+            steps.append(("pick", step(confirm_pick, pick_task_id=task.id, picker="picker-1")))
+        if self.rng.random() < self.behaviour.wrong_scan_rate:
+            steps.append(("wrong scan", step(scan_unit, pick_task_id=task.id, code=WRONG_CODE)))
+        for line in task.lines:
+            scan = step(scan_unit, pick_task_id=task.id, code=line.barcode)
+            steps.extend(("scan", scan) for _ in range(line.remaining))
+        weight = task.expected_weight_grams + 150
+        close = step(close_parcel, pick_task_id=task.id, weight_grams=weight, packer="packer-1")
+        steps.append(("close", close))
+        return steps
+
+    def _note(self, error: Exception) -> Exception | None:
+        """Tally a refused step (e.g. the order was cancelled meanwhile); any other error is
+        returned, to be raised once the round's other steps are in."""
+        if isinstance(error, DomainError):
+            self.tally.errors.append(str(error))
+            return None
+        return error
 
     def couriers(self, *, limit: int) -> int:
         """Move each open shipment one status further, through signed callbacks."""
-        done = 0
-        for shipment in self.runtime.read(open_shipments, limit=limit):
+        shipments = self.runtime.read(open_shipments, limit=limit)
+        return sum(
+            self._report_round(shipments[start : start + STEPS_PER_GROUP])
+            for start in range(0, len(shipments), STEPS_PER_GROUP)
+        )
+
+    def _report_round(self, shipments: Sequence[ShipmentView]) -> int:
+        units: list[Unit[Any]] = []
+        for shipment in shipments:
             if not shipment.tracking_code:
                 continue
             path = self._paths.setdefault(
@@ -116,28 +164,48 @@ class People:
             if reported >= len(path):
                 continue
             self._reported[shipment.id] = reported + 1
-            self._report(shipment.carrier_id, shipment.tracking_code, path[reported])
-            self.tally.carrier_updates += 1
-            done += 1
+            units.append(self._report(shipment.carrier_id, shipment.tracking_code, path[reported]))
+        done, failure = self._count(self.runtime.run_together(units), refusals_tallied=False)
+        self.tally.carrier_updates += done
+        if failure is not None:
+            raise failure
         return done
 
-    def _report(self, carrier_id: str, tracking_code: str, status: str) -> None:
+    def _report(self, carrier_id: str, tracking_code: str, status: str) -> Unit[Any]:
         """The courier moves the parcel at the carrier; the carrier's signed callback reaches us."""
         reason = "Khách không nghe máy" if status == "delivery_fail" else ""
         headers, body = self.carriers.advance(
             tracking_code, status, reason=reason, at=self.runtime.clock.now()
         )
-        self.runtime.run(
-            parse_and_record_callback,
-            carrier_id=carrier_id,
-            headers=headers,
-            body=body,
-            secret=self.carriers.secret,
+        return Unit(
+            step(
+                parse_and_record_callback,
+                carrier_id=carrier_id,
+                headers=headers,
+                body=body,
+                secret=self.carriers.secret,
+            )
         )
 
-    def customers_answer_surveys(self, *, limit: int) -> int:
+    def _count(
+        self, outcomes: Sequence[Outcome[Any]], *, refusals_tallied: bool
+    ) -> tuple[int, Exception | None]:
+        """How many steps went through, and the first error to raise once they are tallied; a
+        step refused by a business rule is only tallied when ``refusals_tallied``."""
+        failure: Exception | None = None
         done = 0
-        for survey in self.runtime.read(unanswered_surveys, limit=limit):
+        for outcome in outcomes:
+            if outcome.error is None:
+                done += 1
+            else:
+                unexpected = self._note(outcome.error) if refusals_tallied else outcome.error
+                failure = failure or unexpected
+        return done, failure
+
+    def customers_answer_surveys(self, *, limit: int) -> int:
+        surveys = self.runtime.read(unanswered_surveys, limit=limit)
+        units: list[Unit[Any]] = []
+        for survey in surveys:
             if self.rng.random() > self.behaviour.survey_answer_rate:
                 continue
             roll = self.rng.random()
@@ -147,13 +215,19 @@ class People:
                 score, comment = self.rng.randint(7, 8), ""
             else:
                 score, comment = self.rng.randint(9, 10), "Rất hài lòng"
-            try:
-                self.runtime.run(answer_survey, token=survey.token, score=score, comment=comment)
-            except DomainError as error:
-                self.tally.errors.append(str(error))
-                continue
-            self.tally.survey_answers += 1
-            done += 1
+            answer = step(answer_survey, token=survey.token, score=score, comment=comment)
+            units.append(Unit(answer))
+        done = 0
+        failure: Exception | None = None
+        for start in range(0, len(units), STEPS_PER_GROUP):
+            outcomes = self.runtime.run_together(units[start : start + STEPS_PER_GROUP])
+            answered, failure = self._count(outcomes, refusals_tallied=True)
+            done += answered
+            if failure is not None:
+                break
+        self.tally.survey_answers += done
+        if failure is not None:
+            raise failure
         return done
 
     def support_resolves_tickets(self, *, limit: int) -> int:
