@@ -144,7 +144,8 @@ class Runtime:
             run_alone=self._commit,
             is_transient=is_transient,
         )
-        if self.inline_drain:
+        # Like ``run``: a unit that failed committed nothing, so it sets nothing in motion.
+        if self.inline_drain and any(outcome.ok for outcome in outcomes):
             self.drain()
         return outcomes
 

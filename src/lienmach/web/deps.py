@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.settings import Settings
-from lienmach.web.idempotency import claim_in
+from lienmach.web.idempotency import claim_in, current_claim
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -38,14 +38,19 @@ def perform(
     *args: P.args,
     **kwargs: P.kwargs,
 ) -> T:
-    """Run a service in one unit of work as ``actor`` (it shows in the timeline), then drain.
+    """Run a service in one unit of work as ``actor`` (it shows in the timeline), committed
+    together with the writes other requests make at the same moment (group commit, ADR 0012),
+    then drained if the runtime drains inline. Returns once the commit is durable.
 
     The request's Idempotency-Key, if any, is claimed in the same unit of work (idempotency.py).
     """
-    with runtime.uow(actor[:120]) as uow:
-        claim_in(uow)
-        result = service(uow, *args, **kwargs)
-        uow.commit()
-    if runtime.inline_drain:
-        runtime.drain()
+    claim = current_claim()  # read here: the unit may run on the group's writer thread
+
+    def work(uow: UnitOfWork) -> T:
+        claim_in(uow, claim)
+        return service(uow, *args, **kwargs)
+
+    result = runtime.submit_as(actor[:120], work).result()
+    if claim is not None:
+        claim.claimed = True
     return result

@@ -61,9 +61,14 @@ class DuplicateRequest(Exception):
     """Another request with the same key committed first; this one wrote nothing."""
 
 
-def claim_in(uow: UnitOfWork) -> None:
-    """Write the current request's key in ``uow`` (called by ``perform`` before the work)."""
-    claim = _current.get()
+def current_claim() -> Claim | None:
+    """The key of the write this thread is handling, if it came with one."""
+    return _current.get()
+
+
+def claim_in(uow: UnitOfWork, claim: Claim | None) -> None:
+    """Write ``claim``'s key in ``uow`` (``perform`` does, before the work); ``perform`` marks
+    it claimed once that unit of work has committed, so a unit run again claims again."""
     if claim is None or claim.claimed:
         return
     try:
@@ -79,7 +84,6 @@ def claim_in(uow: UnitOfWork) -> None:
         )
     except IntegrityError as duplicate:
         raise DuplicateRequest(claim.key) from duplicate
-    claim.claimed = True
 
 
 def body_hash(body: bytes) -> str:
