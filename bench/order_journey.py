@@ -30,6 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import func, select
 
+from lienmach import bootstrap
 from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.db import make_engine
@@ -113,7 +114,23 @@ def stage_latencies(engine: sa.Engine) -> dict[str, float]:
     return result
 
 
-def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) -> None:
+# A worker without the projections (KPI upkeep, process map), to measure what they cost.
+WORKER_BARE = (
+    "import lienmach.bootstrap as b; b.PROJECTION_TABLES = (); from lienmach.cli import app; app()"
+)
+
+
+def run(
+    database: str,
+    orders_wanted: int,
+    workers: int,
+    batch: int,
+    seed: int,
+    *,
+    projections: bool = True,
+) -> None:
+    if not projections:
+        bootstrap.PROJECTION_TABLES = ()
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix="lienmach-bench-"))
     smtp = SmtpSandboxProcess(folder / "mail.jsonl").start()
@@ -159,7 +176,13 @@ def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) 
     for _ in range(workers):
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-m", "lienmach.cli", "worker", "--idle-sleep", "0.02"],
+                [
+                    sys.executable,
+                    *(["-m", "lienmach.cli"] if projections else ["-c", WORKER_BARE]),
+                    "worker",
+                    "--idle-sleep",
+                    "0.02",
+                ],
                 env=environment,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -210,7 +233,8 @@ def run(database: str, orders_wanted: int, workers: int, batch: int, seed: int) 
         for process in processes:
             process.terminate()
             process.wait()
-    print(f"\n{database}, {workers} worker process(es), {orders_wanted} orders")
+    shape = "" if projections else ", without projections"
+    print(f"\n{database}, {workers} worker process(es), {orders_wanted} orders{shape}")
     print(f"  {orders_wanted / elapsed:8.1f} orders/s   ({elapsed:.1f} s placed → final, all sent)")
     for name, seconds in sorted(phases.seconds.items(), key=lambda item: -item[1]):
         print(f"  {seconds / orders_wanted * 1000:8.2f} ms/order  {name}")
@@ -276,12 +300,24 @@ def main() -> None:
     )
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--without-projections",
+        action="store_true",
+        help="no KPI upkeep or process map, to measure what they cost the journey",
+    )
     parser.add_argument("--pgbench", action="store_true")
     arguments = parser.parse_args()
     if arguments.pgbench:
         pgbench()
         return
-    run(arguments.database, arguments.orders, arguments.workers, arguments.batch, arguments.seed)
+    run(
+        arguments.database,
+        arguments.orders,
+        arguments.workers,
+        arguments.batch,
+        arguments.seed,
+        projections=not arguments.without_projections,
+    )
 
 
 if __name__ == "__main__":

@@ -217,3 +217,35 @@ def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clo
         keys = set(connection.execute(select(effects.c.key)).scalars())
         states = set(connection.execute(select(event_deliveries.c.state)).scalars())
     assert keys == {"T1", "projected-T1"} and states == {"done"}
+
+
+def test_a_delivery_to_a_subscriber_gone_from_the_code_fails_visibly(database, clock) -> None:  # type: ignore[no-untyped-def]
+    create_schema(database.engine)
+    effects_metadata.create_all(database.engine)
+    bus = Bus(
+        [{ThingHappened: [on_thing_count_it]}],
+        {},
+        projections=[{ThingHappened: [on_thing_project_it]}],
+    )
+    runtime = Runtime(
+        engine=database.engine, clock=clock, bus=bus, job_runner=JobRunner({}), inline_drain=False
+    )
+    runtime.run(_publish, thing_id="T1")
+    with database.engine.begin() as connection:  # a handler an earlier release subscribed
+        connection.execute(
+            event_deliveries.update()
+            .where(event_deliveries.c.subscriber == bus_module.subscriber_name(on_thing_count_it))
+            .values(subscriber="lienmach.retired.on_thing_do_something")
+        )
+
+    # No lane names it; once the journey is idle, it is claimed, fails and is retried.
+    outcome = bus.process_batch(database.engine, clock, lane=bus_module.JOURNEY)
+
+    assert outcome.failed == 1
+    with database.engine.connect() as connection:
+        error = connection.execute(
+            select(event_deliveries.c.last_error).where(
+                event_deliveries.c.subscriber == "lienmach.retired.on_thing_do_something"
+            )
+        ).scalar_one()
+    assert "no subscriber named lienmach.retired.on_thing_do_something" in error

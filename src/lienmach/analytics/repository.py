@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lienmach.analytics.model import Facts, SumKey
 from lienmach.analytics.rollups import COLUMN_OF, rolled_up
 from lienmach.analytics.tables import daily, object_attributes, object_facts, rollups
-from lienmach.kernel.db import insert_ignoring_duplicates
 
 _LOAD_FACTS = select(object_facts.c.facts).where(
     and_(
@@ -195,9 +194,8 @@ def record_attributes(
     """Record (event id, valid from, object type, object id, attribute, value) rows in one
     statement; a row recorded before is left as it is."""
     if attributes:
-        insert_ignoring_duplicates(
-            connection,
-            object_attributes,
+        connection.execute(
+            _attributes_insert(connection.dialect.name),
             [
                 {
                     "event_id": event_id,
@@ -210,6 +208,14 @@ def record_attributes(
                 for event_id, at, object_type, object_id, name, value in attributes
             ],
         )
+
+
+@functools.cache
+def _attributes_insert(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING without RETURNING: nobody counts the rows, and without
+    RETURNING the driver sends them in one go."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(object_attributes).on_conflict_do_nothing()
 
 
 def forget_everything(connection: Connection) -> None:

@@ -13,12 +13,23 @@ the same transactions; so projections run in transactions of their own, one work
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, bindparam, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    literal_column,
+    select,
+    text,
+    update,
+)
 
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
@@ -31,6 +42,8 @@ Subscriptions = Mapping[type[Event], Sequence[Handler]]
 
 MAX_ATTEMPTS = 5
 JOURNEY, PROJECTIONS = "journey", "projections"
+ORPHANS = "orphans"  # deliveries to subscribers unknown to this code, looked for when idle
+ORPHAN_LOOK_SECONDS = 60.0
 PROJECTIONS_LOCK = 7_270_001  # the advisory lock whose holder runs the projections
 
 
@@ -61,8 +74,9 @@ class Bus:
     ):
         self._subscribers: dict[type[Event], list[str]] = {}
         self._handlers: dict[str, Handler] = {}
+        journey: set[str] = set()
         projected: set[str] = set()
-        for lane_tables, names in ((subscriptions, set()), (projections, projected)):
+        for lane_tables, names in ((subscriptions, journey), (projections, projected)):
             for table in lane_tables:
                 for event_type, handlers in table.items():
                     for handler in handlers:
@@ -73,7 +87,9 @@ class Bus:
         self._event_types = dict(event_types)
         for event_type in self._subscribers:
             self._event_types.setdefault(event_type.type_name(), event_type)
-        self._lanes = _lanes(sorted(projected))
+        self._lanes = _lanes(sorted(journey), sorted(projected))
+        self._full: dict[str, bool] = {}  # whether the lane's last batch came back full
+        self._next_orphan_look = 0.0
 
     def subscribers_of(self, event_type: type[Event]) -> list[str]:
         return self._subscribers.get(event_type, [])
@@ -97,8 +113,13 @@ class Bus:
         back and run again carefully, each handler in a savepoint of its own, so the failure
         is recorded against that delivery alone.
         """
-        if lane not in self._lanes or not self._has_due(engine, clock, lane):
+        if lane not in self._lanes:
             return DeliveryOutcome()
+        # After a full batch more is surely waiting: the cheap look would only cost a query.
+        if not self._full.get(lane) and not self._has_due(engine, clock, lane):
+            if not self._orphans_due(engine, clock, lane):
+                return DeliveryOutcome()
+            lane = ORPHANS
         try:
             with engine.connect() as connection, connection.begin():
                 if not self._may_run(connection, lane):
@@ -106,6 +127,7 @@ class Bus:
                 rows = self._claim(connection, clock.now(), limit, lane)
                 self._run_all(connection, clock, rows)
                 self._mark(connection, clock.now(), rows, [])
+                self._full[lane] = len(rows) >= limit
                 return DeliveryOutcome(done=len(rows))
         except _BatchFailed:
             pass
@@ -113,7 +135,17 @@ class Bus:
             if not self._may_run(connection, lane):
                 return DeliveryOutcome()
             rows = self._claim(connection, clock.now(), limit, lane)
+            self._full[lane] = len(rows) >= limit
             return self._run_each(connection, clock, rows)
+
+    def _orphans_due(self, engine: Engine, clock: Clock, lane: str) -> bool:
+        """At an idle moment, now and then: deliveries to subscribers no longer in the code,
+        which no lane claims, so that they fail visibly (retried, then dead)."""
+        now = time.monotonic()
+        if lane != JOURNEY or ORPHANS not in self._lanes or now < self._next_orphan_look:
+            return False
+        self._next_orphan_look = now + ORPHAN_LOOK_SECONDS
+        return self._has_due(engine, clock, ORPHANS)
 
     @staticmethod
     def _may_run(connection: Connection, lane: str) -> bool:
@@ -197,8 +229,10 @@ class Bus:
 
 
 # Built once: building a statement costs several times more than executing it.
+# 'pending' written out, not bound: only then may the planners use the partial index of
+# pending deliveries (kernel.tables, ix_event_deliveries_pending).
 _DUE = and_(
-    event_deliveries.c.state == "pending",
+    event_deliveries.c.state == literal_column("'pending'"),
     event_deliveries.c.available_at <= bindparam("now"),
 )
 _TRY_PROJECTIONS_LOCK = text(f"SELECT pg_try_advisory_xact_lock({PROJECTIONS_LOCK})")
@@ -229,13 +263,19 @@ def _lane(where: ColumnElement[bool]) -> _Lane:
     return _Lane(select(event_deliveries.c.event_id).where(where).limit(1), claim)
 
 
-def _lanes(projected: list[str]) -> dict[str, _Lane]:
-    """The statements of each lane, built once per bus (no projections: no second lane)."""
+def _lanes(journey: list[str], projected: list[str]) -> dict[str, _Lane]:
+    """The statements of each lane, built once per bus (no projections: one lane for all).
+
+    Each lane names its subscribers, so its look goes straight to them in the index of pending
+    deliveries instead of walking past the other lane's backlog.
+    """
     if not projected:
         return {JOURNEY: _lane(_DUE)}
+    subscriber = event_deliveries.c.subscriber
     return {
-        JOURNEY: _lane(and_(_DUE, event_deliveries.c.subscriber.not_in(projected))),
-        PROJECTIONS: _lane(and_(_DUE, event_deliveries.c.subscriber.in_(projected))),
+        JOURNEY: _lane(and_(_DUE, subscriber.in_(journey))),
+        PROJECTIONS: _lane(and_(_DUE, subscriber.in_(projected))),
+        ORPHANS: _lane(and_(_DUE, subscriber.not_in(journey + projected))),
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from lienmach.kernel.db import JsonColumn, metadata
@@ -50,6 +51,14 @@ event_deliveries = Table(
     Column("last_error", Text),
     PrimaryKeyConstraint("event_id", "subscriber"),
     Index("ix_event_deliveries_state_available", "state", "available_at"),
+    # Only what is still to do, by subscriber: each lane of the bus looks up its own.
+    Index(
+        "ix_event_deliveries_pending",
+        "subscriber",
+        "available_at",
+        sqlite_where=text("state = 'pending'"),
+        postgresql_where=text("state = 'pending'"),
+    ),
 )
 
 jobs = Table(
