@@ -188,7 +188,8 @@ def on_thing_project_it(uow: UnitOfWork, event: ThingHappened) -> None:
     uow.connection.execute(effects.insert().values(key="projected-" + event.thing_id, n=1))
 
 
-def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clock) -> None:  # type: ignore[no-untyped-def]
+def _two_lanes(database, clock) -> tuple[Bus, Runtime]:  # type: ignore[no-untyped-def]
+    """A journey subscriber and a projection of the same event, no inline drain."""
     create_schema(database.engine)
     effects_metadata.create_all(database.engine)
     calls.clear()
@@ -200,6 +201,11 @@ def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clo
     runtime = Runtime(
         engine=database.engine, clock=clock, bus=bus, job_runner=JobRunner({}), inline_drain=False
     )
+    return bus, runtime
+
+
+def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clock) -> None:  # type: ignore[no-untyped-def]
+    bus, runtime = _two_lanes(database, clock)
     runtime.run(_publish, thing_id="T1")
 
     # The journey lane leaves the projection's delivery alone, and the other way round.
@@ -220,16 +226,7 @@ def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clo
 
 
 def test_a_delivery_to_a_subscriber_gone_from_the_code_fails_visibly(database, clock) -> None:  # type: ignore[no-untyped-def]
-    create_schema(database.engine)
-    effects_metadata.create_all(database.engine)
-    bus = Bus(
-        [{ThingHappened: [on_thing_count_it]}],
-        {},
-        projections=[{ThingHappened: [on_thing_project_it]}],
-    )
-    runtime = Runtime(
-        engine=database.engine, clock=clock, bus=bus, job_runner=JobRunner({}), inline_drain=False
-    )
+    bus, runtime = _two_lanes(database, clock)
     runtime.run(_publish, thing_id="T1")
     with database.engine.begin() as connection:  # a handler an earlier release subscribed
         connection.execute(

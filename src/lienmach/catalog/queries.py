@@ -9,7 +9,6 @@ from sqlalchemy import Connection, bindparam, select
 
 from lienmach.catalog import folding
 from lienmach.catalog.tables import products
-from lienmach.kernel.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,6 @@ _COLUMNS = [getattr(products.c, name) for name in ProductView.__dataclass_fields
 # Built once: building a statement costs several times more than executing it.
 _BY_IDS = select(*_COLUMNS).where(products.c.id.in_(bindparam("ids", expanding=True)))
 # uow.scratch key: the products read in this unit of work, by id.
-_SEEN = "catalog.products"
 
 
 def get_products(connection: Connection, product_ids: Iterable[str]) -> dict[str, ProductView]:
@@ -41,19 +39,6 @@ def get_products(connection: Connection, product_ids: Iterable[str]) -> dict[str
         return {}
     rows = connection.execute(_BY_IDS, {"ids": wanted})
     return {row.id: ProductView(*row) for row in rows}
-
-
-def products_in(uow: UnitOfWork, product_ids: Iterable[str]) -> dict[str, ProductView]:
-    """:func:`get_products`, each product read at most once per unit of work.
-
-    Safe to remember: a product row is never changed once created (only its stock moves).
-    """
-    seen: dict[str, ProductView] = uow.scratch.setdefault(_SEEN, {})
-    wanted = set(product_ids)
-    missing = wanted.difference(seen)
-    if missing:
-        seen.update(get_products(uow.connection, missing))
-    return {product_id: seen[product_id] for product_id in wanted if product_id in seen}
 
 
 def get_product(connection: Connection, product_id: str) -> ProductView | None:

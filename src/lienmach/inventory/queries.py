@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, func, select
 
 from lienmach.inventory.tables import reservations, stock_levels, warehouses
-from lienmach.kernel.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,6 @@ _RESERVATIONS_OF_ORDER = (
 _WAREHOUSE = select(*_WAREHOUSE_COLUMNS).where(warehouses.c.id == bindparam("warehouse_id"))
 _WAREHOUSES = select(*_WAREHOUSE_COLUMNS).order_by(warehouses.c.code)
 # uow.scratch key: the warehouses read in this unit of work, by id.
-_SEEN_WAREHOUSES = "inventory.warehouses"
 
 
 def get_reservations(
@@ -81,18 +79,6 @@ def reservations_for_order(connection: Connection, order_id: str) -> list[Reserv
 def get_warehouse(connection: Connection, warehouse_id: str) -> WarehouseView | None:
     row = connection.execute(_WAREHOUSE, {"warehouse_id": warehouse_id}).first()
     return WarehouseView(*row) if row else None
-
-
-def warehouse_in(uow: UnitOfWork, warehouse_id: str) -> WarehouseView | None:
-    """:func:`get_warehouse`, read at most once per unit of work (code, name and province of
-    a warehouse are never changed once it is opened)."""
-    seen: dict[str, WarehouseView] = uow.scratch.setdefault(_SEEN_WAREHOUSES, {})
-    if warehouse_id not in seen:
-        found = get_warehouse(uow.connection, warehouse_id)
-        if found is None:
-            return None
-        seen[warehouse_id] = found
-    return seen[warehouse_id]
 
 
 def list_warehouses(connection: Connection) -> list[WarehouseView]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
@@ -19,6 +19,7 @@ from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
 from lienmach.kernel.tables import event_deliveries, event_log, event_objects, jobs
 
+T = TypeVar("T")
 SubscribersOf = Callable[[type[Event]], list[str]]
 # Built once: building a statement costs several times more than executing it.
 _INSERT_EVENTS = event_log.insert()
@@ -114,6 +115,17 @@ class UnitOfWork:
                 "created_at": now,
             }
         )
+
+    def remembered(self, kind: str, key: str, load: Callable[[], T | None]) -> T | None:
+        """``load()``'s answer for ``key``, asked at most once per unit of work: the handlers
+        of one delivery batch share what one of them read. Nothing found is not remembered."""
+        seen: dict[str, T] = self.scratch.setdefault(kind, {})
+        if key not in seen:
+            found = load()
+            if found is None:
+                return None
+            seen[key] = found
+        return seen[key]
 
     def before_flush(self, key: str, action: Callable[[], None]) -> None:
         """Run ``action`` once at the next flush (a second call with the same key is a no-op):

@@ -149,13 +149,7 @@ def order_in(uow: UnitOfWork, order_id: str) -> OrderView | None:
     Another transaction may change the order meanwhile: act on what it shows under a lock or
     a version check (the orders' use cases do), as with any read.
     """
-    seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
-    if order_id not in seen:
-        found = get_order(uow.connection, order_id)
-        if found is None:
-            return None
-        seen[order_id] = found
-    return seen[order_id]
+    return uow.remembered(SEEN_ORDERS, order_id, lambda: get_order(uow.connection, order_id))
 
 
 def list_orders(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from lienmach.aftersales.queries import list_tickets, unanswered_surveys
 from lienmach.aftersales.services import answer_survey, resolve_ticket
@@ -24,6 +24,8 @@ from lienmach.kernel.uow import UnitOfWork
 from lienmach.shipping.queries import ShipmentView, open_shipments
 from lienmach.shipping.sandbox import CarrierSandbox
 from lienmach.shipping.services import parse_and_record_callback
+
+G = TypeVar("G")
 
 # The statuses a courier reports, in order, for a parcel that arrives and one that does not.
 DELIVERED_PATH = ("picked", "transporting", "delivering", "delivered")
@@ -87,10 +89,7 @@ class People:
     def pickers_and_packers(self, *, limit: int) -> int:
         """Pick, scan every unit and close the parcel of each open task."""
         tasks = self.runtime.read(pick_queue, limit=limit)
-        return sum(
-            self._pick_and_pack(tasks[start : start + TASKS_PER_GROUP])
-            for start in range(0, len(tasks), TASKS_PER_GROUP)
-        )
+        return sum(self._pick_and_pack(group) for group in _groups(tasks, TASKS_PER_GROUP))
 
     def _pick_and_pack(self, tasks: Sequence[PickTaskView]) -> int:
         units: list[Unit[Any]] = []
@@ -144,10 +143,7 @@ class People:
     def couriers(self, *, limit: int) -> int:
         """Move each open shipment one status further, through signed callbacks."""
         shipments = self.runtime.read(open_shipments, limit=limit)
-        return sum(
-            self._report_round(shipments[start : start + STEPS_PER_GROUP])
-            for start in range(0, len(shipments), STEPS_PER_GROUP)
-        )
+        return sum(self._report_round(group) for group in _groups(shipments, STEPS_PER_GROUP))
 
     def _report_round(self, shipments: Sequence[ShipmentView]) -> int:
         units: list[Unit[Any]] = []
@@ -219,8 +215,8 @@ class People:
             units.append(Unit(answer))
         done = 0
         failure: Exception | None = None
-        for start in range(0, len(units), STEPS_PER_GROUP):
-            outcomes = self.runtime.run_together(units[start : start + STEPS_PER_GROUP])
+        for group in _groups(units, STEPS_PER_GROUP):
+            outcomes = self.runtime.run_together(group)
             answered, failure = self._count(outcomes, refusals_tallied=True)
             done += answered
             if failure is not None:
@@ -240,3 +236,8 @@ class People:
             self.tally.tickets_resolved += 1
             done += 1
         return done
+
+
+def _groups(items: Sequence[G], size: int) -> list[Sequence[G]]:
+    """``items`` cut into runs of ``size`` (the last may be shorter): one group commit each."""
+    return [items[start : start + size] for start in range(0, len(items), size)]
