@@ -16,7 +16,7 @@ from lienmach.access.services import create_api_key
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.kernel.db import metadata
 from lienmach.kernel.runtime import Runtime
-from lienmach.orders.services import place_order
+from lienmach.orders.placing import place_order
 from lienmach.web.app import create_app
 from tests.factories import STAFF_PASSWORD, seed_company
 

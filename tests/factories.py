@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from lienmach.access.roles import STAFF_ROLES
 from lienmach.access.services import create_user
-from lienmach.billing.services import seed_chart_of_accounts
+from lienmach.billing.postings import seed_chart_of_accounts
 from lienmach.catalog.services import create_product
 from lienmach.customers.services import register_customer
 from lienmach.inventory.services import create_warehouse, receive_stock

@@ -27,8 +27,8 @@ from lienmach.kernel.tables import event_log
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess
 from lienmach.orders.events import OrderDelivered
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import place_order
 from lienmach.shipping.events import ShipmentFailed
 
 pytestmark = pytest.mark.integration

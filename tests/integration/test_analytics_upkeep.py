@@ -24,8 +24,9 @@ from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log, event_objects, jobs
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import cancel_order, place_order
+from lienmach.orders.services import cancel_order
 from tests.analytics_state import derived_state
 from tests.conftest import START
 from tests.factories import seed_company

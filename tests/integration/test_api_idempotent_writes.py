@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from lienmach.aftersales.tables import tickets
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.kernel.tables import idempotency_keys
-from lienmach.orders.services import place_order
+from lienmach.orders.placing import place_order
 from lienmach.web.app import create_app
 from lienmach.web.idempotency import PENDING, body_hash
 from tests.api_client import new_key, order_waiting_for_pick

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, exc, func, select
 
-from lienmach.billing import queries, services
+from lienmach.billing import invoicing, payments, postings, queries
 from lienmach.billing.handlers import (
     on_order_cancelled_issue_credit_note,
     on_order_paid_post_payment,
@@ -28,6 +28,7 @@ from lienmach.kernel.tables import event_log
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import services as orders
 from lienmach.orders.events import OrderCancelled, OrderPaid, OrderPlaced
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
 from lienmach.settings import Settings
 from tests.conftest import Database
@@ -96,7 +97,7 @@ def shop(runtime: Runtime) -> dict[str, str]:
 def place(runtime: Runtime, ids: dict[str, str], **options: Any) -> str:
     lines = [(ids["kettle"], 2), (ids["book"], 1), (ids["lamp"], 1)]
     placed = runtime.run(
-        orders.place_order,
+        place_order,
         customer_id=ids["customer"],
         lines=[{"product_id": pid, "quantity": qty} for pid, qty in lines],
         shipping_fee_vnd=30_000,
@@ -350,7 +351,7 @@ def test_bad_input_is_refused_by_field_and_writes_nothing(runtime: Runtime) -> N
     entries_before = len(runtime.read(queries.entries_for_order, order_id))
     with pytest.raises(InvalidInput) as refused:
         runtime.run(
-            services.record_payment,
+            payments.record_payment,
             order_id=order_id,
             amount_vnd=0,
             gateway="vnpay",
@@ -359,7 +360,7 @@ def test_bad_input_is_refused_by_field_and_writes_nothing(runtime: Runtime) -> N
     assert set(refused.value.errors) == {"amount_vnd"}
     with pytest.raises(InvalidInput) as refused:
         runtime.run(
-            services.record_goods_received,
+            postings.record_goods_received,
             receipt_id="R-1",
             product_id=ids["kettle"],
             quantity=0,
@@ -367,14 +368,14 @@ def test_bad_input_is_refused_by_field_and_writes_nothing(runtime: Runtime) -> N
         )
     assert set(refused.value.errors) == {"quantity", "unit_cost_vnd"}
     with pytest.raises(NotFound):
-        runtime.run(services.issue_invoice, order_id="O-NOPE")
+        runtime.run(invoicing.issue_invoice, order_id="O-NOPE")
     assert len(runtime.read(queries.entries_for_order, order_id)) == entries_before
     assert runtime.read(queries.count_invoices) == 1
 
 
 def test_the_chart_of_accounts_is_seeded_once(runtime: Runtime) -> None:
-    assert runtime.run(services.seed_chart_of_accounts) == 10
-    assert runtime.run(services.seed_chart_of_accounts) == 0
+    assert runtime.run(postings.seed_chart_of_accounts) == 10
+    assert runtime.run(postings.seed_chart_of_accounts) == 0
     count = runtime.read(lambda c: c.execute(select(func.count()).select_from(accounts)).scalar())
     assert count == 10
 
@@ -406,7 +407,7 @@ def test_invoice_numbers_stay_unique_and_gapless_under_8_concurrent_threads(
                         with UnitOfWork(
                             engine, clock=clock, subscribers_of=quiet.bus.subscribers_of
                         ) as uow:
-                            services.issue_invoice(uow, order_id=order_id)
+                            invoicing.issue_invoice(uow, order_id=order_id)
                             uow.commit()
                         break
                     except exc.IntegrityError:

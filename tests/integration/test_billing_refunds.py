@@ -14,7 +14,8 @@ from lienmach.bootstrap import build_runtime
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
 from lienmach.orders.events import OrderCancelled, OrderPaid
-from lienmach.orders.services import cancel_order, place_order, record_payment
+from lienmach.orders.placing import place_order
+from lienmach.orders.services import cancel_order, record_payment
 from lienmach.settings import Settings
 from tests.conftest import Database
 from tests.factories import seed_company

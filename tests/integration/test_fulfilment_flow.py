@@ -23,6 +23,7 @@ from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log
 from lienmach.orders import services as orders
 from lienmach.orders.events import OrderReserved
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
 
 pytestmark = pytest.mark.integration
@@ -80,7 +81,7 @@ def customer(runtime: Runtime, tier: str = "standard") -> str:
 
 def place(runtime: Runtime, customer_id: str, lines: dict[str, int], **options: Any) -> str:
     placed = runtime.run(
-        orders.place_order,
+        place_order,
         customer_id=customer_id,
         lines=[{"product_id": pid, "quantity": qty} for pid, qty in lines.items()],
         **options,

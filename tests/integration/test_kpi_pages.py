@@ -19,7 +19,7 @@ from lienmach.analytics.queries import Window
 from lienmach.analytics.services import set_target
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
-from lienmach.orders.services import place_order
+from lienmach.orders.placing import place_order
 from lienmach.shipping.queries import shipments_for_order
 from tests.api_client import form_token, page_client, row_counts
 from tests.conftest import START

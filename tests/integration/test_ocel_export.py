@@ -22,7 +22,8 @@ from lienmach.cli import app
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.runtime import Runtime
-from lienmach.orders.services import cancel_order, place_order
+from lienmach.orders.placing import place_order
+from lienmach.orders.services import cancel_order
 from tests.conftest import Database
 from tests.factories import seed_company
 from tests.steps import DELIVERED, courier_reports, pick_and_pack

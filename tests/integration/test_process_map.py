@@ -34,8 +34,9 @@ from lienmach.orders.events import (
     OrderReturned,
     OrderShipped,
 )
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import cancel_order, place_order
+from lienmach.orders.services import cancel_order
 from tests.conftest import Database
 from tests.factories import seed_company
 from tests.steps import DELIVERED, FAILED, courier_reports, pick_and_pack

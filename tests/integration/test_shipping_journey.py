@@ -22,8 +22,8 @@ from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log, jobs
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import place_order
 from lienmach.shipping import queries, services
 from lienmach.shipping.sandbox import CarrierSandbox
 from lienmach.shipping.tables import shipment_events

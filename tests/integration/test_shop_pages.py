@@ -19,8 +19,8 @@ from lienmach.aftersales.queries import list_tickets
 from lienmach.billing.payment_gateway import callback_headers, request_is_signed
 from lienmach.customers.queries import find_customer_by_email
 from lienmach.kernel.runtime import Runtime
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, list_orders, order_id_for_number
-from lienmach.orders.services import place_order
 from lienmach.web.app import create_app
 from lienmach.web.pages.security import SESSION_COOKIE
 from lienmach.web.shop.cart import COOKIE as CART_COOKIE

@@ -14,8 +14,8 @@ from lienmach.access.roles import Role, may
 from lienmach.aftersales.queries import get_ticket, list_tickets, survey_for_order
 from lienmach.aftersales.services import open_ticket
 from lienmach.fulfilment.queries import get_pick_task, parcels_for_order
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline
-from lienmach.orders.services import place_order
 from lienmach.shipping.queries import shipments_for_order
 from tests.api_client import form_token, order_waiting_for_pick, page_client, row_counts
 from tests.factories import seed_staff

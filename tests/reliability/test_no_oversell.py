@@ -17,8 +17,8 @@ from sqlalchemy import func, select, update
 from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.inventory.tables import reservations, stock_levels
 from lienmach.kernel.runtime import Runtime
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import place_order
 from tests.factories import seed_company
 
 pytestmark = pytest.mark.reliability

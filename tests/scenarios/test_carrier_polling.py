@@ -19,8 +19,8 @@ from lienmach.billing.tables import journal_entries
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline
-from lienmach.orders.services import place_order
 from lienmach.shipping.polling import apply_status_report
 from lienmach.shipping.queries import ShipmentView, shipments_for_order
 from lienmach.shipping.sandbox import CarrierSandbox

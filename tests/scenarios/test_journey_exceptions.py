@@ -8,8 +8,9 @@ from lienmach.billing.queries import account_balance, credit_notes_for_order, tr
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.inventory.queries import reservations_for_order, stock_levels_for
 from lienmach.inventory.services import receive_stock
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import cancel_order, place_order
+from lienmach.orders.services import cancel_order
 from lienmach.shipping.queries import shipments_for_order
 from tests.factories import seed_company
 from tests.steps import DELIVERED, FAILED, courier_reports, pick_and_pack

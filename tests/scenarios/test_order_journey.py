@@ -18,8 +18,8 @@ from lienmach.billing.queries import account_balance, invoice_for_order, trial_b
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.inventory.queries import stock_levels_for
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline
-from lienmach.orders.services import place_order
 from lienmach.shipping.queries import shipments_for_order
 from lienmach.shipping.services import parse_and_record_callback
 from tests.factories import seed_company

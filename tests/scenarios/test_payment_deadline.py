@@ -28,8 +28,9 @@ from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.notifications.tables import outbound_messages
 from lienmach.orders.payment_deadline import REASON
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline
-from lienmach.orders.services import place_order, record_payment
+from lienmach.orders.services import record_payment
 from lienmach.settings import Settings
 from tests.conftest import Database
 from tests.factories import seed_company

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from lienmach.billing.handlers import on_shipment_returned_issue_credit_note
+from lienmach.billing.invoicing import credit_returned_shipment
 from lienmach.billing.queries import (
     JournalLineView,
     account_balance,
@@ -18,12 +19,12 @@ from lienmach.billing.queries import (
     refunds_for_order,
     trial_balance,
 )
-from lienmach.billing.services import credit_returned_shipment
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.money import format_vnd
 from lienmach.kernel.runtime import Runtime
+from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.orders.services import place_order, record_payment
+from lienmach.orders.services import record_payment
 from lienmach.shipping.events import ShipmentReturned
 from lienmach.shipping.queries import shipments_for_order
 from lienmach.shipping.sandbox import CarrierSandbox

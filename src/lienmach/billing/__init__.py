@@ -10,4 +10,6 @@ orders (order lines), shipping (shipment reservations).
 Publishes: InvoiceIssued, CreditNoteIssued, EntryPosted, RefundIssued.
 Subscribes: OrderPlaced, OrderPaid, LatePaymentReceived, OrderCancelled, ShipmentBooked,
 ShipmentDelivered, ShipmentReturned, StockReceived, RefundIssued (refund e-mail).
+Write API (ADR 0013): invoicing.py (invoices, credit notes), payments.py (prepaid payments, COD
+collected), postings.py (chart of accounts, goods received, cost of goods shipped).
 """

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lienmach.billing import services
+from lienmach.billing import invoicing, payments, postings
 from lienmach.billing.events import RefundIssued
 from lienmach.inventory.events import StockReceived
 from lienmach.kernel.bus import Handler
@@ -21,7 +21,7 @@ from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, Shipment
 
 
 def on_order_placed_issue_invoice(uow: UnitOfWork, event: OrderPlaced) -> None:
-    services.issue_invoice(uow, order_id=event.order_id)
+    invoicing.issue_invoice(uow, order_id=event.order_id)
 
 
 def on_order_paid_post_payment(uow: UnitOfWork, event: OrderPaid) -> None:
@@ -34,7 +34,7 @@ def on_late_payment_refund_it(uow: UnitOfWork, event: LatePaymentReceived) -> No
 
 
 def _post_payment(uow: UnitOfWork, event: OrderPaid | LatePaymentReceived, *, late: bool) -> None:
-    services.record_payment(
+    payments.record_payment(
         uow,
         order_id=event.order_id,
         amount_vnd=event.amount_vnd,
@@ -61,7 +61,7 @@ def on_refund_issued_tell_customer(uow: UnitOfWork, event: RefundIssued) -> None
 
 
 def on_shipment_booked_post_costs(uow: UnitOfWork, event: ShipmentBooked) -> None:
-    services.post_shipment_costs(
+    postings.post_shipment_costs(
         uow,
         shipment_id=event.shipment_id,
         order_id=event.order_id,
@@ -72,7 +72,7 @@ def on_shipment_booked_post_costs(uow: UnitOfWork, event: ShipmentBooked) -> Non
 
 def on_shipment_delivered_post_cod(uow: UnitOfWork, event: ShipmentDelivered) -> None:
     if event.cod_amount_vnd > 0:
-        services.record_cod_collected(
+        payments.record_cod_collected(
             uow,
             shipment_id=event.shipment_id,
             order_id=event.order_id,
@@ -84,7 +84,7 @@ def on_stock_received_post_goods(uow: UnitOfWork, event: StockReceived) -> None:
     # StockReceived carries no receipt id yet; until it does, the bus's tracking row is what
     # keeps a redelivery from posting twice.
     receipt_id = event.receipt_id
-    services.record_goods_received(
+    postings.record_goods_received(
         uow,
         receipt_id=receipt_id,
         product_id=event.product_id,
@@ -94,13 +94,13 @@ def on_stock_received_post_goods(uow: UnitOfWork, event: StockReceived) -> None:
 
 
 def on_order_cancelled_issue_credit_note(uow: UnitOfWork, event: OrderCancelled) -> None:
-    services.credit_cancelled_order(
+    invoicing.credit_cancelled_order(
         uow, order_id=event.order_id, line_ids=event.line_ids, reason=event.reason
     )
 
 
 def on_shipment_returned_issue_credit_note(uow: UnitOfWork, event: ShipmentReturned) -> None:
-    services.credit_returned_shipment(uow, shipment_id=event.shipment_id, order_id=event.order_id)
+    invoicing.credit_returned_shipment(uow, shipment_id=event.shipment_id, order_id=event.order_id)
 
 
 SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {

@@ -10,8 +10,8 @@ from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
 from lienmach.orders.events import OrderPlaced
+from lienmach.orders.placing import serve_backorders
 from lienmach.orders.queries import backordered_lines, order_in
-from lienmach.orders.services import serve_backorders
 
 
 def on_stock_arrived_serve_backorders(

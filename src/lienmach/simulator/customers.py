@@ -13,7 +13,8 @@ from lienmach.aftersales.services import answer_survey, open_ticket, reopen_tick
 from lienmach.customers.geography import PROVINCES
 from lienmach.customers.queries import get_customer
 from lienmach.kernel.errors import DomainError, InvalidInput
-from lienmach.orders.services import cancel_order, place_order, record_payment
+from lienmach.orders.placing import place_order
+from lienmach.orders.services import cancel_order, record_payment
 from lienmach.shipping.checkout import quote_for_draft
 from lienmach.simulator.calendar import demand_factor
 from lienmach.simulator.world import World

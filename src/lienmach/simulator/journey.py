@@ -13,7 +13,8 @@ from lienmach.inventory.services import receive_stock
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import DomainError
 from lienmach.kernel.runtime import Runtime
-from lienmach.orders.services import cancel_order, place_order, record_payment
+from lienmach.orders.placing import place_order
+from lienmach.orders.services import cancel_order, record_payment
 from lienmach.shipping.checkout import quote_for_draft
 from lienmach.simulator.people import People
 from lienmach.simulator.seed import DemoCompany

@@ -6,7 +6,7 @@ import random
 import unicodedata
 from dataclasses import dataclass, field
 
-from lienmach.billing.services import seed_chart_of_accounts
+from lienmach.billing.postings import seed_chart_of_accounts
 from lienmach.catalog.services import create_product
 from lienmach.customers.geography import PROVINCES, wards_of
 from lienmach.customers.services import register_customer

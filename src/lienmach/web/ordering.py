@@ -23,7 +23,7 @@ from lienmach.inventory.queries import list_warehouses
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.tables import idempotency_keys
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.orders.services import place_order
+from lienmach.orders.placing import place_order
 from lienmach.shipping.queries import quote_shipping
 
 ORDER_SCOPE = "POST /api/v1/orders"

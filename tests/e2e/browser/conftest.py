@@ -25,7 +25,8 @@ from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.db import make_engine
 from lienmach.kernel.runtime import Runtime
-from lienmach.orders.services import cancel_order, place_order
+from lienmach.orders.placing import place_order
+from lienmach.orders.services import cancel_order
 from lienmach.settings import Settings
 from lienmach.web.app import create_app
 from tests.factories import STAFF_PASSWORD, Company, seed_company, seed_staff

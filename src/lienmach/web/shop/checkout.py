@@ -15,7 +15,7 @@ from lienmach.customers.geography import PROVINCES, find_province
 from lienmach.customers.queries import get_customer
 from lienmach.kernel.errors import InvalidInput
 from lienmach.orders.model import PaymentMethod, ServiceLevel
-from lienmach.orders.services import PlacedOrder, place_order
+from lienmach.orders.placing import PlacedOrder, place_order
 from lienmach.shipping.checkout import quote_for_draft
 from lienmach.web.deps import perform
 from lienmach.web.pages.security import PageContext

@@ -1,39 +1,26 @@
-"""Billing use cases: invoices, credit notes and the postings of the order journey.
+"""Invoicing: the invoice of every placed order and the credit notes that take part of it back.
 
-Every posting is keyed by (source type, source id, kind), so calling a use case again for the
-same fact posts nothing and issues nothing a second time.
+Each document posts its sale or reversal keyed by (source type, source id, kind), so calling a
+use case again for the same fact posts nothing and issues nothing a second time.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
-
-from sqlalchemy import func, select
 
 from lienmach.billing import ledger, model, refunds, repository
 from lienmach.billing.events import CreditNoteIssued, InvoiceIssued
 from lienmach.billing.model import Amounts, CreditedSoFar, InvoiceLine, LineKind
+from lienmach.billing.postings import at_standard_cost, shipment_reservations
 from lienmach.billing.queries import InvoiceView, invoice_for_order
-from lienmach.billing.tables import accounts
-from lienmach.catalog.queries import get_products
-from lienmach.inventory.queries import ReservationView, get_reservations
-from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
+from lienmach.kernel.errors import DomainError, NotFound
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.queries import get_order
-from lienmach.shipping.queries import shipment_reservation_ids
 
 INVOICE_SERIES = "HD"
 CREDIT_NOTE_SERIES = "DC"  # hóa đơn điều chỉnh giảm
-
-
-def seed_chart_of_accounts(uow: UnitOfWork) -> int:
-    """Create the Vietnamese chart of accounts; accounts already there are left as they are."""
-    before = _account_count(uow)
-    repository.ensure_accounts(uow.connection, list(ledger.ACCOUNTS_BY_CODE))
-    return _account_count(uow) - before
 
 
 def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
@@ -93,107 +80,12 @@ def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
     return invoice_id
 
 
-def record_payment(
-    uow: UnitOfWork,
-    *,
-    order_id: str,
-    amount_vnd: int,
-    gateway: str,
-    gateway_reference: str,
-    late: bool = False,
-) -> str | None:
-    """Post a gateway payment into the bank (Dr 112 / Cr 131); once per gateway reference.
-
-    When the order is cancelled by then, whatever the customer paid beyond what they still owe
-    goes straight back (Dr 131 / Cr 112, RefundIssued): ``late`` says the money arrived after
-    the cancellation, otherwise it is the cancellation's refund posted in this order.
-    """
-    if amount_vnd <= 0:
-        raise InvalidInput({"amount_vnd": "a payment must be a positive number of đồng"})
-    reference = f"{gateway}:{gateway_reference or order_id}"
-    if len(reference) > 120:  # the source id column's width; a digest keeps it unique
-        reference = f"{gateway[:40]}:sha256:{hashlib.sha256(reference.encode()).hexdigest()[:64]}"
-    # Credit notes lock the invoice too: whichever of the two runs second sees the other's
-    # postings, so a payment and a cancellation in either order refund the money exactly once.
-    if repository.lock_invoice_of_order(uow.connection, order_id) is None:
-        repository.lock_invoice(uow.connection, _invoice(uow, order_id).id)
-    entry_id = repository.post(
-        uow,
-        ledger.payment_received(amount_vnd, reference=reference),
-        source_type="payment",
-        source_id=reference,
-        order_id=order_id,
-    )
-    if entry_id is None:
-        return None
-    order = get_order(uow.connection, order_id)
-    if order is not None and order.state == "cancelled":
-        refunds.refund_overpayment(
-            uow,
-            order_id,
-            source_type="payment",
-            source_id=reference,
-            cause="late_payment" if late else "cancellation",
-        )
-    return entry_id
-
-
-def post_shipment_costs(
-    uow: UnitOfWork, *, shipment_id: str, order_id: str, fee_vnd: int, tracking_code: str = ""
-) -> None:
-    """Post cost of goods shipped (Dr 632 / Cr 156, standard cost) and the carrier fee
-    (Dr 641 / Cr 331) for a booked shipment; once per shipment."""
-    if fee_vnd < 0:
-        raise InvalidInput({"fee_vnd": "a carrier fee cannot be negative"})
-    reservations = _shipment_reservations(uow, shipment_id)
-    repository.post_many(
-        uow,
-        [
-            ledger.goods_shipped(_costed(uow, reservations)),
-            ledger.carrier_fee(fee_vnd, tracking_code=tracking_code),
-        ],
-        source_type="shipment",
-        source_id=shipment_id,
-        order_id=order_id,
-    )
-
-
-def record_cod_collected(
-    uow: UnitOfWork, *, shipment_id: str, order_id: str, amount_vnd: int
-) -> None:
-    """Post cash on delivery collected for a delivered shipment (Dr 111 / Cr 131); once."""
-    if amount_vnd < 0:
-        raise InvalidInput({"amount_vnd": "collected cash cannot be negative"})
-    repository.post(
-        uow,
-        ledger.cod_collected(amount_vnd),
-        source_type="shipment",
-        source_id=shipment_id,
-        order_id=order_id,
-    )
-
-
-def record_goods_received(
-    uow: UnitOfWork, *, receipt_id: str, product_id: str, quantity: int, unit_cost_vnd: int
-) -> str | None:
-    """Post received stock (Dr 156 / Cr 331); a receipt without a cost uses the standard cost."""
-    errors = {}
-    if quantity <= 0:
-        errors["quantity"] = "a receipt has at least one unit"
-    if unit_cost_vnd < 0:
-        errors["unit_cost_vnd"] = "a unit cost cannot be negative; give 0 to use the standard cost"
-    if errors:
-        raise InvalidInput(errors)
-    if unit_cost_vnd == 0:
-        product = get_products(uow.connection, [product_id]).get(product_id)
-        unit_cost_vnd = product.cost_vnd if product else 0
-    return repository.post(
-        uow,
-        ledger.goods_received(quantity=quantity, unit_cost_vnd=unit_cost_vnd),
-        source_type="receipt",
-        source_id=receipt_id,
-        order_id=None,
-    )
+def issued_invoice(uow: UnitOfWork, order_id: str) -> InvoiceView:
+    """The order's invoice, issued now if its OrderPlaced reaction has not run yet."""
+    issue_invoice(uow, order_id=order_id)
+    invoice = invoice_for_order(uow.connection, order_id)
+    assert invoice is not None
+    return invoice
 
 
 def credit_cancelled_order(
@@ -203,7 +95,7 @@ def credit_cancelled_order(
     or customer (and the delivery charge when nothing was shipped), reverse the sale
     (Dr 511, 3331 / Cr 131) and, for money already received, post the refund (Dr 131 / Cr 112).
     Returns the new credit note's id; None when nothing (more) was credited."""
-    invoice = _invoice(uow, order_id)
+    invoice = issued_invoice(uow, order_id)
     order = get_order(uow.connection, order_id)
     if order is None:
         raise NotFound("order", order_id)
@@ -250,12 +142,12 @@ def credit_returned_shipment(
     returned units' gross value (Dr 511, 3331 / Cr 131) and, when the order was paid in
     advance, refund what the customer no longer owes (Dr 131 / Cr 112). Returns the credit
     note id."""
-    reservations = _shipment_reservations(uow, shipment_id)
+    reservations = shipment_reservations(uow, shipment_id)
     cost = repository.posted_amount(
         uow.connection, source_type="shipment", source_id=shipment_id, kind="cost_of_goods"
     )
     if cost is None:
-        cost = ledger.goods_shipped(_costed(uow, reservations)).amount_vnd
+        cost = ledger.goods_shipped(at_standard_cost(uow, reservations)).amount_vnd
     repository.post(
         uow,
         ledger.cost_of_goods_reversed(cost),
@@ -266,7 +158,7 @@ def credit_returned_shipment(
     returned: dict[str, int] = {}
     for reservation in reservations:
         returned[reservation.line_id] = returned.get(reservation.line_id, 0) + reservation.quantity
-    invoice = _invoice(uow, order_id)
+    invoice = issued_invoice(uow, order_id)
 
     def units(line: InvoiceLine, _already: CreditedSoFar) -> int:
         return returned.get(line.order_line_id or "", 0) if line.kind == LineKind.GOODS else 0
@@ -285,9 +177,6 @@ def credit_returned_shipment(
         uow, order_id, source_type="credit_note", source_id=note[0], cause="return"
     )
     return note[0]
-
-
-# --- helpers -----------------------------------------------------------------------------------
 
 
 def _issue_credit_note(
@@ -344,31 +233,3 @@ def _issue_credit_note(
         order_id=invoice.order_id,
     )
     return note_id, total
-
-
-def _invoice(uow: UnitOfWork, order_id: str) -> InvoiceView:
-    """The order's invoice, issued now if its OrderPlaced reaction has not run yet."""
-    issue_invoice(uow, order_id=order_id)
-    invoice = invoice_for_order(uow.connection, order_id)
-    assert invoice is not None
-    return invoice
-
-
-def _shipment_reservations(uow: UnitOfWork, shipment_id: str) -> list[ReservationView]:
-    reservation_ids = shipment_reservation_ids(uow.connection, shipment_id)
-    if reservation_ids is None:
-        raise NotFound("shipment", shipment_id)
-    return get_reservations(uow.connection, reservation_ids)
-
-
-def _costed(uow: UnitOfWork, reservations: Sequence[ReservationView]) -> list[tuple[int, int]]:
-    """(quantity, standard unit cost) per reservation."""
-    products = get_products(uow.connection, [r.product_id for r in reservations])
-    missing = sorted({r.product_id for r in reservations} - set(products))
-    if missing:
-        raise NotFound("product", ", ".join(missing))
-    return [(r.quantity, products[r.product_id].cost_vnd) for r in reservations]
-
-
-def _account_count(uow: UnitOfWork) -> int:
-    return int(uow.connection.execute(select(func.count()).select_from(accounts)).scalar_one())

@@ -1,0 +1,75 @@
+"""Payments: money received for an order, from a payment gateway or as cash on delivery.
+
+Each payment posts once, keyed by its gateway reference or its shipment, however often the
+fact is delivered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from lienmach.billing import ledger, refunds, repository
+from lienmach.billing.invoicing import issued_invoice
+from lienmach.kernel.errors import InvalidInput
+from lienmach.kernel.uow import UnitOfWork
+from lienmach.orders.queries import get_order
+
+
+def record_payment(
+    uow: UnitOfWork,
+    *,
+    order_id: str,
+    amount_vnd: int,
+    gateway: str,
+    gateway_reference: str,
+    late: bool = False,
+) -> str | None:
+    """Post a gateway payment into the bank (Dr 112 / Cr 131); once per gateway reference.
+
+    When the order is cancelled by then, whatever the customer paid beyond what they still owe
+    goes straight back (Dr 131 / Cr 112, RefundIssued): ``late`` says the money arrived after
+    the cancellation, otherwise it is the cancellation's refund posted in this order.
+    """
+    if amount_vnd <= 0:
+        raise InvalidInput({"amount_vnd": "a payment must be a positive number of đồng"})
+    reference = f"{gateway}:{gateway_reference or order_id}"
+    if len(reference) > 120:  # the source id column's width; a digest keeps it unique
+        reference = f"{gateway[:40]}:sha256:{hashlib.sha256(reference.encode()).hexdigest()[:64]}"
+    # Credit notes lock the invoice too: whichever of the two runs second sees the other's
+    # postings, so a payment and a cancellation in either order refund the money exactly once.
+    if repository.lock_invoice_of_order(uow.connection, order_id) is None:
+        repository.lock_invoice(uow.connection, issued_invoice(uow, order_id).id)
+    entry_id = repository.post(
+        uow,
+        ledger.payment_received(amount_vnd, reference=reference),
+        source_type="payment",
+        source_id=reference,
+        order_id=order_id,
+    )
+    if entry_id is None:
+        return None
+    order = get_order(uow.connection, order_id)
+    if order is not None and order.state == "cancelled":
+        refunds.refund_overpayment(
+            uow,
+            order_id,
+            source_type="payment",
+            source_id=reference,
+            cause="late_payment" if late else "cancellation",
+        )
+    return entry_id
+
+
+def record_cod_collected(
+    uow: UnitOfWork, *, shipment_id: str, order_id: str, amount_vnd: int
+) -> None:
+    """Post cash on delivery collected for a delivered shipment (Dr 111 / Cr 131); once."""
+    if amount_vnd < 0:
+        raise InvalidInput({"amount_vnd": "collected cash cannot be negative"})
+    repository.post(
+        uow,
+        ledger.cod_collected(amount_vnd),
+        source_type="shipment",
+        source_id=shipment_id,
+        order_id=order_id,
+    )
