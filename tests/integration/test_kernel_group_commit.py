@@ -281,3 +281,29 @@ def test_a_cancelled_submission_is_not_run_and_the_committer_goes_on() -> None:
     assert first.result(timeout=30) == "first"
     assert committer.submit(Unit(step(make_effect, key="3"), actor="third")).result(30) == "third"
     assert "second" not in [actor for group in groups for actor in group]
+
+
+def test_a_groups_events_and_jobs_are_written_in_one_statement_each(
+    group_runtime: Runtime,
+) -> None:
+    written: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT INTO EVENT_LOG", "INSERT INTO JOBS")):
+            written.append(statement.split()[2].lower())
+
+    event.listen(group_runtime.engine, "before_cursor_execute", seen)
+    try:
+        outcomes = group_runtime.run_together(
+            [
+                Unit(step(make_effect, key=key, fail=key == "k2"), actor=key)
+                for key in ["k0", "k1", "k2", "k3"]
+            ]
+        )
+    finally:
+        event.remove(group_runtime.engine, "before_cursor_execute", seen)
+
+    assert [outcome.ok for outcome in outcomes] == [True, True, False, True]
+    assert sorted(written) == ["event_log", "jobs"]
+    assert _event_actors(group_runtime) == {"k0": "k0", "k1": "k1", "k3": "k3"}
+    assert _job_keys(group_runtime) == ["k0", "k1", "k3"]

@@ -110,11 +110,13 @@ def _together(
     outcomes: list[Outcome[Any]] = []
     failed: set[Hashable] = set()
     with engine.connect() as connection, connection.begin():
+        # The units' events and jobs, written together once they have all run.
+        written_once = open_uow(connection, "system")
         for unit in units:
             if unit.chain is not None and unit.chain in failed:
                 outcomes.append(Outcome(error=SkippedAfterFailure(unit.chain)))
                 continue
-            outcome = _in_savepoint(connection, unit, open_uow)
+            outcome = _in_savepoint(connection, unit, open_uow, written_once)
             if outcome.error is not None:
                 if is_transient(outcome.error):
                     # Another transaction holds what this unit needs: retrying here, with the
@@ -123,18 +125,21 @@ def _together(
                 if unit.chain is not None:
                     failed.add(unit.chain)
             outcomes.append(outcome)
+        written_once.flush()
     return outcomes
 
 
 def _in_savepoint(
-    connection: Connection, unit: Unit[Any], open_uow: OpenUnitOfWork
+    connection: Connection, unit: Unit[Any], open_uow: OpenUnitOfWork, written_once: UnitOfWork
 ) -> Outcome[Any]:
     savepoint = connection.begin_nested()
     uow = open_uow(connection, unit.actor)
     try:
         with uow:
             value = unit.work(uow)
-            uow.flush()  # inside the savepoint, so its events go if it is rolled back
+            # Its gathered work inside the savepoint; its events and jobs leave only if it
+            # succeeds, to be written with the others'.
+            uow.hand_over_pending(written_once)
     except Exception as error:
         savepoint.rollback()
         uow.discard_pending()

@@ -143,6 +143,17 @@ class UnitOfWork:
             insert_ignoring_duplicates(self.connection, jobs, self._jobs)
             self._jobs = []
 
+    def hand_over_pending(self, to: UnitOfWork) -> None:
+        """Run the gathered work now, and pass the events and jobs not yet written to ``to``,
+        which writes them with its own (a group commit writes its units' events in one
+        statement; each keeps its actor)."""
+        actions, self._before_flush = list(self._before_flush.values()), {}
+        for action in actions:
+            action()
+        to._events.extend(self._events)
+        to._jobs.extend(self._jobs)
+        self._events, self._jobs = [], []
+
     def discard_pending(self) -> None:
         """Forget events, jobs and gathered work not yet flushed (their savepoint was rolled
         back)."""
