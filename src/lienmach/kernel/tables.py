@@ -50,14 +50,20 @@ event_deliveries = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("last_error", Text),
     PrimaryKeyConstraint("event_id", "subscriber"),
-    Index("ix_event_deliveries_state_available", "state", "available_at"),
-    # Only what is still to do, by subscriber: each lane of the bus looks up its own.
+    # Only what is still to do, by subscriber: each lane of the bus looks up its own. No index
+    # on (state, available_at): SQLite preferred it and walked past the other lane's backlog.
     Index(
         "ix_event_deliveries_pending",
         "subscriber",
         "available_at",
         sqlite_where=text("state = 'pending'"),
         postgresql_where=text("state = 'pending'"),
+    ),
+    Index(
+        "ix_event_deliveries_dead",
+        "event_id",
+        sqlite_where=text("state = 'dead'"),
+        postgresql_where=text("state = 'dead'"),
     ),
 )
 
