@@ -27,12 +27,18 @@ def migrate(
         str | None, typer.Option(help="defaults to LIENMACH_DATABASE_URL")
     ] = None,
 ) -> None:
-    """Upgrade the database schema to the latest version."""
-    from lienmach.migrate import upgrade
+    """Upgrade the database schema to the latest version; when an upgrade adds KPI tables
+    to an existing event log, rebuild the KPIs and process map from it."""
+    from lienmach.migrate import needs_analytics_rebuild, upgrade
 
     url = database_url or Settings().database_url
-    upgrade(url)
+    applied = upgrade(url)
     console.print(f"[green]Database is up to date:[/green] {url}")
+    if needs_analytics_rebuild(url, applied):
+        console.print(
+            "Rebuilding the KPIs from the event log / Đang tính lại KPI từ nhật ký sự kiện"
+        )
+        _recompute(url, from_log=True)
 
 
 @app.command()
@@ -190,25 +196,32 @@ def analytics_recompute(
 ) -> None:
     """Recompute every KPI's day sums from the per-object facts; with --from-log, rebuild the
     facts, sums, attribute history and process map from the whole event log."""
-    from lienmach.analytics.recompute import CannotRecompute, open_database, run_recompute
+    from lienmach.analytics.recompute import CannotRecompute
 
     try:
-        engine = open_database(database_url or Settings().database_url)
-        try:
-            with _bar() as bar:
-                counts = run_recompute(
-                    engine,
-                    from_log=from_log,
-                    start=lambda name, total: bar.add_task(name, total=total),
-                    advance=lambda task, done: bar.advance(task, done),
-                )
-        finally:
-            engine.dispose()
+        counts = _recompute(database_url or Settings().database_url, from_log=from_log)
     except CannotRecompute as refused:
         console.print(f"[red]database[/red]: {escape(str(refused))}")
         raise typer.Exit(2) from None
     summary = ", ".join(f"{name} {count:,}" for name, count in counts.items())
     console.print(f"[green]Recomputed / Đã tính lại:[/green] {summary}")
+
+
+def _recompute(url: str, *, from_log: bool) -> dict[str, int]:
+    """The KPIs recomputed in the database at ``url``, with a progress bar."""
+    from lienmach.analytics.recompute import open_database, run_recompute
+
+    engine = open_database(url)
+    try:
+        with _bar() as bar:
+            return run_recompute(
+                engine,
+                from_log=from_log,
+                start=lambda name, total: bar.add_task(name, total=total),
+                advance=lambda task, done: bar.advance(task, done),
+            )
+    finally:
+        engine.dispose()
 
 
 def _bar() -> Progress:

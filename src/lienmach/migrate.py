@@ -6,8 +6,17 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
+
+from lienmach.kernel.db import make_engine
+from lienmach.kernel.tables import event_log
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Upgrades that leave the KPI state of an existing event log to be rebuilt from it: 0007
+# creates the analytics tables and 0009 the rollups, both empty however long the log.
+REBUILD_ANALYTICS_AFTER = frozenset({"0007", "0009"})
 
 
 def alembic_config(database_url: str) -> Config:
@@ -17,6 +26,37 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database at ``database_url`` to ``revision`` (the latest by default)."""
-    command.upgrade(alembic_config(database_url), revision)
+def upgrade(database_url: str, revision: str = "head") -> list[str]:
+    """Bring the database at ``database_url`` to ``revision`` (the latest by default);
+    returns the revisions applied, oldest first."""
+    config = alembic_config(database_url)
+    before = current_revision(database_url)
+    command.upgrade(config, revision)
+    after = current_revision(database_url)
+    if after is None or after == before:
+        return []
+    scripts = ScriptDirectory.from_config(config)
+    applied = [script.revision for script in scripts.iterate_revisions(after, before)]
+    return list(reversed(applied))
+
+
+def current_revision(database_url: str) -> str | None:
+    """The revision the database is at; None for a database never migrated."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def needs_analytics_rebuild(database_url: str, applied: list[str]) -> bool:
+    """Whether the upgrade just made left an event log whose KPIs must be rebuilt."""
+    if not REBUILD_ANALYTICS_AFTER.intersection(applied):
+        return False
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return bool(connection.execute(select(func.count()).select_from(event_log)).scalar())
+    finally:
+        engine.dispose()

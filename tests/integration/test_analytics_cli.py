@@ -1,7 +1,8 @@
 """``lienmach analytics recompute``: after a real journey, KPI day sums that were lost are
 rebuilt from the per-object facts, and with ``--from-log`` everything analytics derives (facts,
-sums, attributes, process map) is rebuilt from the event log, equal to what upkeep kept; a
-database that cannot be read is refused, naming the field, and nothing is created."""
+sums, attributes, process map) is rebuilt from the event log, equal to what upkeep kept, as
+``lienmach migrate`` does for a database from before the KPIs; a database that cannot be read
+is refused, naming the field, and nothing is created."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, select
+from alembic import command
+from sqlalchemy import delete, inspect, select
 from typer.testing import CliRunner
 
 from lienmach.analytics import queries
@@ -25,6 +27,7 @@ from lienmach.analytics.tables import daily, object_attributes, object_facts, ro
 from lienmach.cli import app
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
+from lienmach.migrate import alembic_config
 from tests.conftest import Database
 from tests.integration.test_analytics_upkeep import WEEK, _journey
 
@@ -102,6 +105,26 @@ def test_from_the_log_everything_comes_back(  # type: ignore[no-untyped-def]
     assert done.exit_code == 0, done.output
     assert "orders_on_map 3" in done.output
     assert _kept(runtime) == kept
+
+
+def test_upgrading_a_database_from_before_analytics_rebuilds_its_kpis(  # type: ignore[no-untyped-def]
+    runtime: Runtime, database: Database, clock: SimulatedClock, carrier_sandbox
+) -> None:
+    _journey(runtime, clock, carrier_sandbox)
+    kept = _kept(runtime)
+    config = alembic_config(_url(database))
+    command.stamp(config, "head")
+    command.downgrade(config, "0006")  # as a database of a release before the KPIs was
+    with runtime.engine.connect() as connection:
+        assert "analytics_object_facts" not in inspect(connection).get_table_names()
+
+    upgraded = CliRunner().invoke(app, ["migrate", "--database-url", _url(database)])
+
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "Rebuilding the KPIs" in upgraded.output
+    assert _kept(runtime) == kept
+    again = CliRunner().invoke(app, ["migrate", "--database-url", _url(database)])
+    assert again.exit_code == 0 and "Rebuilding" not in again.output  # nothing left to do
 
 
 def test_a_database_that_cannot_be_read_is_refused(database: Database, tmp_path: Path) -> None:
