@@ -11,7 +11,7 @@ from lienmach.catalog.services import create_product
 from lienmach.customers.services import register_customer
 from lienmach.inventory.services import create_warehouse, receive_stock
 from lienmach.kernel.runtime import Runtime
-from lienmach.shipping.services import seed_carriers
+from lienmach.shipping.carrier_setup import seed_carriers
 
 HANOI = "01"
 HCMC = "79"

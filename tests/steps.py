@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from lienmach.fulfilment.packing import close_parcel, scan_unit
+from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import tasks_for_order
-from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
+from lienmach.shipping.carrier_updates import parse_and_record_callback
 from lienmach.shipping.queries import shipments_for_order
 from lienmach.shipping.sandbox import CarrierSandbox
-from lienmach.shipping.services import parse_and_record_callback
 
 DELIVERED = ("picked", "transporting", "delivering", "delivered")
 FAILED = ("picked", "transporting", "delivering", "delivery_fail")

@@ -18,8 +18,9 @@ from lienmach.analytics import queries
 from lienmach.analytics.queries import Window
 from lienmach.analytics.services import recompute, set_cost_rate, set_target
 from lienmach.customers.services import register_customer
+from lienmach.fulfilment.packing import close_parcel, scan_unit
+from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import tasks_for_order
-from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.runtime import Runtime

@@ -13,12 +13,12 @@ from lienmach.billing.handlers import (
     on_shipment_returned_issue_credit_note,
 )
 from lienmach.billing.queries import JournalLineView
+from lienmach.fulfilment import packing, picking
 from lienmach.fulfilment import queries as fulfilment_queries
-from lienmach.fulfilment import services as fulfilment
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
+from lienmach.shipping import carrier_updates
 from lienmach.shipping import queries as shipping_queries
-from lienmach.shipping import services as shipping
 from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentReturned
 from lienmach.shipping.queries import ShipmentView
 from tests.integration.test_billing_ledger import NET, TOTAL, VAT, place, shop
@@ -32,11 +32,11 @@ DELIVERY_GROSS = 30_000 + 2_400
 def ship(runtime: Runtime, order_id: str) -> ShipmentView:
     """Pick, scan every unit, close the parcel; the journey books it with the carrier."""
     (task,) = runtime.read(fulfilment_queries.tasks_for_order, order_id)
-    runtime.run(fulfilment.confirm_pick, pick_task_id=task.id, picker="Lan")
+    runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Lan")
     for line in task.lines:
         for _ in range(line.quantity):
-            runtime.run(fulfilment.scan_unit, pick_task_id=task.id, code=line.barcode)
-    runtime.run(fulfilment.close_parcel, pick_task_id=task.id, weight_grams=2_500, packer="Huy")
+            runtime.run(packing.scan_unit, pick_task_id=task.id, code=line.barcode)
+    runtime.run(packing.close_parcel, pick_task_id=task.id, weight_grams=2_500, packer="Huy")
     (shipment,) = runtime.read(shipping_queries.shipments_for_order, order_id)
     assert shipment.tracking_code, "the carrier sandbox should have booked the parcel"
     return shipment
@@ -46,7 +46,7 @@ def carrier_says(
     runtime: Runtime, clock: SimulatedClock, shipment: ShipmentView, status: str
 ) -> None:
     runtime.run(
-        shipping.record_carrier_update,
+        carrier_updates.record_carrier_update,
         carrier_id=shipment.carrier_id,
         tracking_code=shipment.tracking_code or "",
         carrier_status=status,

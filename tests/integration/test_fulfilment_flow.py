@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from lienmach.catalog import services as catalog
 from lienmach.customers import services as customers
-from lienmach.fulfilment import queries, services
+from lienmach.fulfilment import packing, picking, queries
 from lienmach.fulfilment.handlers import on_order_reserved_queue_pick_task
 from lienmach.fulfilment.tables import parcels, pick_task_lines, pick_tasks
 from lienmach.inventory import services as inventory
@@ -119,7 +119,7 @@ def shop(runtime: Runtime) -> dict[str, str]:
 def picked_task(runtime: Runtime, ids: dict[str, str]) -> tuple[str, str]:
     order_id = place(runtime, ids["customer"], {ids["kettle"]: 2, ids["mug"]: 1})
     (task,) = runtime.read(queries.tasks_for_order, order_id)
-    runtime.run(services.confirm_pick, pick_task_id=task.id, picker="Lan")
+    runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Lan")
     return order_id, task.id
 
 
@@ -217,7 +217,7 @@ def test_cancelling_the_order_cancels_its_open_task(runtime: Runtime) -> None:
     assert [e["pick_task_id"] for e in events_of(runtime, "PickTaskCancelled")] == [task.id]
     assert runtime.read(queries.pick_queue) == []
     with pytest.raises(DomainError, match="cancelled"):
-        runtime.run(services.confirm_pick, pick_task_id=task.id, picker="Lan")
+        runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Lan")
 
 
 # --- packing ----------------------------------------------------------------------------------
@@ -228,11 +228,11 @@ def test_guided_packing_accepts_each_unit_once_and_closes_the_parcel(runtime: Ru
     ids = shop(runtime)
     order_id, task_id = picked_task(runtime, ids)
     # when the packer scans a stranger, the units, then one unit too many
-    wrong = runtime.run(services.scan_unit, pick_task_id=task_id, code="8939999999999")
-    first = runtime.run(services.scan_unit, pick_task_id=task_id, code="8930000000011")
-    second = runtime.run(services.scan_unit, pick_task_id=task_id, code="sku-1")
-    extra = runtime.run(services.scan_unit, pick_task_id=task_id, code="8930000000011")
-    last = runtime.run(services.scan_unit, pick_task_id=task_id, code="8930000000077")
+    wrong = runtime.run(packing.scan_unit, pick_task_id=task_id, code="8939999999999")
+    first = runtime.run(packing.scan_unit, pick_task_id=task_id, code="8930000000011")
+    second = runtime.run(packing.scan_unit, pick_task_id=task_id, code="sku-1")
+    extra = runtime.run(packing.scan_unit, pick_task_id=task_id, code="8930000000011")
+    last = runtime.run(packing.scan_unit, pick_task_id=task_id, code="8930000000077")
     # then each answer is what the station shows
     assert (wrong.accepted, wrong.remaining) == (False, 3)
     assert wrong.message.startswith("Code 8939999999999 is not in this parcel")
@@ -248,7 +248,7 @@ def test_guided_packing_accepts_each_unit_once_and_closes_the_parcel(runtime: Ru
     assert len(events_of(runtime, "UnitScanned")) == 3
     # when the parcel is weighed and closed
     parcel_id = runtime.run(
-        services.close_parcel,
+        packing.close_parcel,
         pick_task_id=task_id,
         weight_grams=2950,
         length_cm=40,
@@ -271,10 +271,10 @@ def test_a_parcel_with_missing_units_cannot_be_closed(runtime: Runtime) -> None:
     # given only one of the two kettles scanned
     ids = shop(runtime)
     _order_id, task_id = picked_task(runtime, ids)
-    runtime.run(services.scan_unit, pick_task_id=task_id, code="8930000000011")
+    runtime.run(packing.scan_unit, pick_task_id=task_id, code="8930000000011")
     # when the packer tries to close it, then it is refused naming what is missing
     with pytest.raises(DomainError, match=r"^2 units missing: SKU-1 ×1, SKU-7 ×1"):
-        runtime.run(services.close_parcel, pick_task_id=task_id, weight_grams=1500, packer="Minh")
+        runtime.run(packing.close_parcel, pick_task_id=task_id, weight_grams=1500, packer="Minh")
     # and nothing was packed
     assert count(runtime, parcels) == 0
     assert events_of(runtime, "ParcelPacked") == []
@@ -288,10 +288,10 @@ def test_a_parcel_without_a_weight_is_refused_before_anything_is_written(
     ids = shop(runtime)
     _order_id, task_id = picked_task(runtime, ids)
     for code in ("8930000000011", "8930000000011", "8930000000077"):
-        runtime.run(services.scan_unit, pick_task_id=task_id, code=code)
+        runtime.run(packing.scan_unit, pick_task_id=task_id, code=code)
     with pytest.raises(InvalidInput) as raised:
         runtime.run(
-            services.close_parcel, pick_task_id=task_id, weight_grams=0, width_cm=-1, packer="M"
+            packing.close_parcel, pick_task_id=task_id, weight_grams=0, width_cm=-1, packer="M"
         )
     assert set(raised.value.errors) == {"weight_grams", "width_cm"}
     assert count(runtime, parcels) == 0
@@ -304,11 +304,11 @@ def test_a_queued_task_is_picked_before_it_is_packed(runtime: Runtime) -> None:
     order_id = place(runtime, ids["customer"], {ids["mug"]: 1})
     (task,) = runtime.read(queries.tasks_for_order, order_id)
     with pytest.raises(DomainError, match="only a picked task can be packed"):
-        runtime.run(services.scan_unit, pick_task_id=task.id, code="8930000000077")
+        runtime.run(packing.scan_unit, pick_task_id=task.id, code="8930000000077")
     with pytest.raises(InvalidInput) as raised:
-        runtime.run(services.confirm_pick, pick_task_id=task.id, picker="  ")
+        runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="  ")
     assert set(raised.value.errors) == {"picker"}
-    runtime.run(services.confirm_pick, pick_task_id=task.id, picker="Lan")
+    runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Lan")
     picked = runtime.read(queries.get_pick_task, task.id)
     assert picked is not None and (picked.state, picked.picked_by) == ("picked", "Lan")
     assert [e["picker"] for e in events_of(runtime, "PickTaskPicked")] == ["Lan"]
@@ -334,15 +334,15 @@ def test_the_queue_puts_express_and_long_waiting_orders_first(
         == old
     )
     # when a wave of two is made, then it takes the two most urgent
-    wave_id = runtime.run(services.create_wave, warehouse_id=ids["w1"], max_tasks=2)
+    wave_id = runtime.run(picking.create_wave, warehouse_id=ids["w1"], max_tasks=2)
     wave = runtime.read(queries.get_wave, wave_id)
     assert wave is not None and wave.task_count == 2
     assert wave.pick_task_ids == [queue[0].id, queue[1].id]
     # and the next wave takes the rest, after which there is nothing to group
-    rest = runtime.read(queries.get_wave, runtime.run(services.create_wave, warehouse_id=ids["w1"]))
+    rest = runtime.read(queries.get_wave, runtime.run(picking.create_wave, warehouse_id=ids["w1"]))
     assert rest is not None and rest.pick_task_ids == [queue[2].id]
     with pytest.raises(DomainError, match="No queued pick tasks"):
-        runtime.run(services.create_wave, warehouse_id=ids["w1"])
+        runtime.run(picking.create_wave, warehouse_id=ids["w1"])
 
 
 def test_two_scans_of_the_last_unit_at_once_count_it_once(runtime: Runtime) -> None:
@@ -350,12 +350,12 @@ def test_two_scans_of_the_last_unit_at_once_count_it_once(runtime: Runtime) -> N
     ids = shop(runtime)
     order_id = place(runtime, ids["customer"], {ids["mug"]: 1})
     (task,) = runtime.read(queries.tasks_for_order, order_id)
-    runtime.run(services.confirm_pick, pick_task_id=task.id, picker="Lan")
+    runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Lan")
     barrier = threading.Barrier(2)
 
-    def scan() -> services.ScanOutcome:
+    def scan() -> packing.ScanOutcome:
         barrier.wait()
-        return runtime.run(services.scan_unit, pick_task_id=task.id, code="8930000000077")
+        return runtime.run(packing.scan_unit, pick_task_id=task.id, code="8930000000077")
 
     # when both scan the mug at the same moment
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from lienmach.catalog.services import create_product
 from lienmach.customers.services import register_customer
-from lienmach.fulfilment import services as fulfilment
+from lienmach.fulfilment import packing, picking
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.inventory.queries import stock_levels_for
 from lienmach.inventory.services import create_warehouse, receive_stock
@@ -24,7 +24,7 @@ from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log, jobs
 from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
-from lienmach.shipping import queries, services
+from lienmach.shipping import carrier_setup, carrier_updates, queries
 from lienmach.shipping.sandbox import CarrierSandbox
 from lienmach.shipping.tables import shipment_events
 from lienmach.shipping.webhooks import InvalidSignature
@@ -37,7 +37,7 @@ SECRET = "test-carrier-secret"
 
 def journey(runtime: Runtime, *, quantity: int = 2) -> dict[str, Any]:
     """A COD order of teas (100,000 đ + 10 % VAT each) from HCMC to Đồng Nai, packed."""
-    runtime.run(services.seed_carriers)
+    runtime.run(carrier_setup.seed_carriers)
     product_id = runtime.run(
         create_product,
         sku="TEA-01",
@@ -73,11 +73,11 @@ def journey(runtime: Runtime, *, quantity: int = 2) -> dict[str, Any]:
         payment_method="cod",
     )
     (task,) = runtime.read(tasks_for_order, placed.order_id)
-    runtime.run(fulfilment.confirm_pick, pick_task_id=task.id, picker="Minh")
+    runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Minh")
     for _ in range(quantity):
-        runtime.run(fulfilment.scan_unit, pick_task_id=task.id, code=BARCODE)
+        runtime.run(packing.scan_unit, pick_task_id=task.id, code=BARCODE)
     parcel_id = runtime.run(
-        fulfilment.close_parcel, pick_task_id=task.id, weight_grams=900, packer="Lan"
+        packing.close_parcel, pick_task_id=task.id, weight_grams=900, packer="Lan"
     )
     return {
         "order_id": placed.order_id,
@@ -110,7 +110,7 @@ def stock(runtime: Runtime, product_id: str) -> tuple[int, int]:
 def callback(runtime: Runtime, sandbox: CarrierSandbox, tracking: str, status: str) -> str:
     headers, body = sandbox.advance(tracking, status)
     return runtime.run(
-        services.parse_and_record_callback,
+        carrier_updates.parse_and_record_callback,
         carrier_id="ghn",
         headers=headers,
         body=body,
@@ -227,7 +227,7 @@ def test_callbacks_move_the_parcel_to_delivery_once_and_never_backwards(
     # when the delivered callback arrives again, and a late "transporting" after it
     (*_, (headers, body)) = carrier_sandbox.callbacks_for(code)
     repeat = runtime.run(
-        services.parse_and_record_callback,
+        carrier_updates.parse_and_record_callback,
         carrier_id="ghn",
         headers=headers,
         body=body,
@@ -258,7 +258,7 @@ def test_a_failed_delivery_brings_the_units_back_to_the_warehouse(
     # when the carrier cannot deliver
     headers, body = carrier_sandbox.advance(code, "delivery_fail", reason="Khách không nghe máy")
     runtime.run(
-        services.parse_and_record_callback,
+        carrier_updates.parse_and_record_callback,
         carrier_id="ghn",
         headers=headers,
         body=body,
@@ -296,7 +296,7 @@ def test_forged_or_stale_callbacks_are_refused_and_write_nothing(
 
     def record(headers: dict[str, str], body: bytes, secret: str) -> str:
         return runtime.run(
-            services.parse_and_record_callback,
+            carrier_updates.parse_and_record_callback,
             carrier_id="ghn",
             headers=headers,
             body=body,
@@ -320,8 +320,8 @@ def test_forged_or_stale_callbacks_are_refused_and_write_nothing(
 
 
 def test_checkout_quotes_come_from_the_stored_rate_cards(runtime: Runtime) -> None:
-    assert runtime.run(services.seed_carriers) == 27  # 3 carriers, 24 rate card rows
-    assert runtime.run(services.seed_carriers) == 0  # seeding again adds nothing
+    assert runtime.run(carrier_setup.seed_carriers) == 27  # 3 carriers, 24 rate card rows
+    assert runtime.run(carrier_setup.seed_carriers) == 0  # seeding again adds nothing
 
     quotes = runtime.read(
         queries.quote_shipping,
@@ -364,7 +364,7 @@ def test_the_same_callback_arriving_twice_at_once_is_applied_once(
         try:
             start.wait()
             with runtime.uow("carrier") as uow:
-                outcome = services.parse_and_record_callback(
+                outcome = carrier_updates.parse_and_record_callback(
                     uow, carrier_id="ghn", headers=headers, body=body, secret=SECRET
                 )
                 uow.commit()

@@ -21,10 +21,10 @@ from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log
 from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline
+from lienmach.shipping.carrier_updates import parse_and_record_callback
 from lienmach.shipping.polling import apply_status_report
 from lienmach.shipping.queries import ShipmentView, shipments_for_order
 from lienmach.shipping.sandbox import CarrierSandbox
-from lienmach.shipping.services import parse_and_record_callback
 from lienmach.shipping.tables import shipment_events
 from tests.factories import seed_company
 from tests.steps import pick_and_pack

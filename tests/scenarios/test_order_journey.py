@@ -15,13 +15,14 @@ import pytest
 from lienmach.aftersales.queries import survey_for_order, tickets_for_order
 from lienmach.aftersales.services import answer_survey
 from lienmach.billing.queries import account_balance, invoice_for_order, trial_balance
+from lienmach.fulfilment.packing import close_parcel, scan_unit
+from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import tasks_for_order
-from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.inventory.queries import stock_levels_for
 from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline
+from lienmach.shipping.carrier_updates import parse_and_record_callback
 from lienmach.shipping.queries import shipments_for_order
-from lienmach.shipping.services import parse_and_record_callback
 from tests.factories import seed_company
 
 pytestmark = pytest.mark.scenario

@@ -22,7 +22,7 @@ from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
 from lienmach.orders.events import OrderDelivered
-from lienmach.orders.queries import OrderView, get_order
+from lienmach.orders.queries import OrderView, order_in
 
 # Shipping facts that show the delivery stage failed for an order.
 DELIVERY_TROUBLE = ("ShipmentFailed", "ShipmentReturned")
@@ -30,7 +30,7 @@ DELIVERY_TROUBLE = ("ShipmentFailed", "ShipmentReturned")
 
 def on_order_delivered_send_survey(uow: UnitOfWork, event: OrderDelivered) -> None:
     """Delivery closes the order: send the NPS survey with the warranty of what was bought."""
-    order = get_order(uow.connection, event.order_id)
+    order = order_in(uow, event.order_id)
     if order is None:
         return
     survey_id = new_id("sv_")
@@ -78,7 +78,7 @@ def on_detractor_answer_open_ticket(uow: UnitOfWork, event: SurveyAnswered) -> N
         return
     survey = uow.connection.execute(select(surveys).where(surveys.c.id == event.survey_id)).first()
     comment = (survey.comment if survey is not None else "") or ""
-    order = get_order(uow.connection, event.order_id)
+    order = order_in(uow, event.order_id)
     number = order.number if order is not None else event.order_id
     open_ticket_unchecked(
         uow,

@@ -23,7 +23,7 @@ from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
-from lienmach.orders.queries import get_order
+from lienmach.orders.queries import order_in
 
 # Built once with bind parameters: building a statement costs more than running it.
 _ANSWER_SURVEY = (
@@ -93,7 +93,7 @@ def open_ticket(
     if customer is None:
         errors["customer_id"] = "no such customer"
     if order_id is not None:
-        order = get_order(uow.connection, order_id)
+        order = order_in(uow, order_id)
         if order is None:
             errors["order_id"] = "no such order"
         elif order.customer_id != customer_id:

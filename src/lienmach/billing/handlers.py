@@ -16,7 +16,7 @@ from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
 from lienmach.orders.events import LatePaymentReceived, OrderCancelled, OrderPaid, OrderPlaced
-from lienmach.orders.queries import get_order
+from lienmach.orders.queries import order_in
 from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentReturned
 
 
@@ -45,7 +45,7 @@ def _post_payment(uow: UnitOfWork, event: OrderPaid | LatePaymentReceived, *, la
 
 
 def on_refund_issued_tell_customer(uow: UnitOfWork, event: RefundIssued) -> None:
-    order = get_order(uow.connection, event.order_id)
+    order = order_in(uow, event.order_id)
     if order is None or not order.ship_email:
         return
     send_email(

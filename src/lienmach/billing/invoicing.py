@@ -17,7 +17,7 @@ from lienmach.kernel.errors import DomainError, NotFound
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.orders.queries import get_order
+from lienmach.orders.queries import order_in
 
 INVOICE_SERIES = "HD"
 CREDIT_NOTE_SERIES = "DC"  # hóa đơn điều chỉnh giảm
@@ -28,7 +28,7 @@ def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
     existing = repository.invoice_id_for_order(uow.connection, order_id)
     if existing is not None:
         return existing
-    order = get_order(uow.connection, order_id)
+    order = order_in(uow, order_id)
     if order is None:
         raise NotFound("order", order_id)
     lines = [
@@ -96,7 +96,7 @@ def credit_cancelled_order(
     (Dr 511, 3331 / Cr 131) and, for money already received, post the refund (Dr 131 / Cr 112).
     Returns the new credit note's id; None when nothing (more) was credited."""
     invoice = issued_invoice(uow, order_id)
-    order = get_order(uow.connection, order_id)
+    order = order_in(uow, order_id)
     if order is None:
         raise NotFound("order", order_id)
     wanted = set(line_ids) or {line.id for line in order.lines}

@@ -48,6 +48,8 @@ def record_payment(
     )
     if entry_id is None:
         return None
+    # Read afresh, not through order_in: under the invoice lock this must see a cancellation
+    # committed since the batch began, or its refund would miss this payment.
     order = get_order(uow.connection, order_id)
     if order is not None and order.state == "cancelled":
         refunds.refund_overpayment(

@@ -8,4 +8,5 @@ Depends on: kernel, catalog, inventory (reservations), orders (order view, start
 Publishes: PickTaskQueued, PickTaskPicked, PickTaskCancelled, UnitScanned, ScanRejected,
 ParcelPacked, WaveCreated.
 Subscribes: OrderReserved, OrderPaid (queue pick tasks), OrderCancelled (cancel open tasks).
+Write API (ADR 0013): picking.py (pick tasks, waves), packing.py (scanning, closing parcels).
 """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lienmach.fulfilment import services
+from lienmach.fulfilment import picking
 from lienmach.kernel.bus import Handler
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
@@ -16,17 +16,17 @@ def on_order_reserved_queue_pick_task(uow: UnitOfWork, event: OrderReserved) -> 
 
     A prepaid order that is not paid yet waits for OrderPaid; a cancelled one gets nothing.
     """
-    services.queue_pick_tasks(uow, order_id=event.order_id, reservation_ids=event.reservation_ids)
+    picking.queue_pick_tasks(uow, order_id=event.order_id, reservation_ids=event.reservation_ids)
 
 
 def on_order_paid_queue_pick_task(uow: UnitOfWork, event: OrderPaid) -> None:
     """A prepaid order was paid: queue every reservation that waited for the money."""
-    services.queue_pick_tasks(uow, order_id=event.order_id)
+    picking.queue_pick_tasks(uow, order_id=event.order_id)
 
 
 def on_order_cancelled_cancel_pick_tasks(uow: UnitOfWork, event: OrderCancelled) -> None:
     """The order was cancelled: its queued and picked tasks stop."""
-    services.cancel_pick_tasks(uow, order_id=event.order_id)
+    picking.cancel_pick_tasks(uow, order_id=event.order_id)
 
 
 SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {

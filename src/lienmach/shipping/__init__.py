@@ -11,4 +11,6 @@ Publishes: CarrierChosen, ShipmentBooked, ShipmentStatusChanged, ShipmentDeliver
 ShipmentFailed, ShipmentReturned.
 Subscribes: ParcelPacked (choose and book), ShipmentBooked (issue stock, record shipped,
 tracking e-mail and SMS), ShipmentFailed (stock back, order returned).
+Write API (ADR 0013): booking.py (carrier choice, shipment, booking), carrier_updates.py
+(carrier statuses, failed parcels back), carrier_setup.py (default carriers, webhook secrets).
 """

@@ -11,14 +11,14 @@ from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications import services as notifications
 from lienmach.orders import queries as order_queries
-from lienmach.shipping import handover, reference, repository, services
+from lienmach.shipping import booking, carrier_updates, handover, reference, repository
 from lienmach.shipping.events import ShipmentBooked, ShipmentFailed
 from lienmach.shipping.model import ShipmentState
 
 
 def on_parcel_packed_choose_carrier_and_book(uow: UnitOfWork, event: ParcelPacked) -> None:
     """A parcel is closed: choose its carrier, record the shipment, queue the booking job."""
-    services.create_shipment(
+    booking.create_shipment(
         uow,
         parcel_id=event.parcel_id,
         order_id=event.order_id,
@@ -42,7 +42,7 @@ def on_shipment_booked_issue_stock_and_tell_customer(
             raise NotFound("shipment", event.shipment_id)
         if record.state in (ShipmentState.FAILED, ShipmentState.RETURNED):
             return  # the failure path has accounted for the units
-    order = order_queries.get_order(uow.connection, record.order_id)
+    order = order_queries.order_in(uow, record.order_id)
     if order is None:
         raise NotFound("order", record.order_id)
     names = reference.carrier_names(uow)
@@ -80,7 +80,7 @@ def on_shipment_booked_issue_stock_and_tell_customer(
 
 def on_shipment_failed_return_to_warehouse(uow: UnitOfWork, event: ShipmentFailed) -> None:
     """Delivery failed: the units go back into stock and the order records them returned."""
-    services.bring_back_failed(uow, shipment_id=event.shipment_id)
+    carrier_updates.bring_back_failed(uow, shipment_id=event.shipment_id)
 
 
 SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {

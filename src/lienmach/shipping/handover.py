@@ -1,4 +1,5 @@
-"""What happens downstream when a parcel leaves, arrives or comes back (used by services).
+"""What happens downstream when a parcel leaves, arrives or comes back (used by the handlers
+and carrier_updates).
 
 Each step is recorded on the shipment (``issued_at``, state), so it happens once whichever
 path reaches it first: the booking handler, a delivery callback or a failure.

@@ -13,7 +13,7 @@ from typing import Any
 
 from lienmach.kernel.jobs import JobKind
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.shipping import polling, services
+from lienmach.shipping import booking, polling
 from lienmach.shipping.gateway import CarrierGateway
 
 
@@ -37,7 +37,7 @@ def job_kinds(*, carrier_gateway: CarrierGateway) -> list[JobKind]:
     def record_booked(
         uow: UnitOfWork, payload: Mapping[str, Any], result: Mapping[str, Any]
     ) -> None:
-        services.record_booking(
+        booking.record_booking(
             uow, shipment_id=str(payload["shipment_id"]), tracking_code=str(result["order_code"])
         )
 
@@ -57,7 +57,7 @@ def job_kinds(*, carrier_gateway: CarrierGateway) -> list[JobKind]:
         )
 
     return [
-        JobKind(name=services.BOOK_JOB, perform=book, record=record_booked, timeout_seconds=30),
+        JobKind(name=booking.BOOK_JOB, perform=book, record=record_booked, timeout_seconds=30),
         # A poll that keeps failing is not worth many retries: the next quiet period polls again.
         JobKind(
             name=polling.POLL_JOB,

@@ -20,9 +20,9 @@ from lienmach.kernel.runtime import PeriodicTask
 from lienmach.kernel.tables import jobs
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.shipping import repository
+from lienmach.shipping.carrier_updates import record_carrier_update
 from lienmach.shipping.model import CARRIER_STATUSES, SHIPPED_STATES
 from lienmach.shipping.queries import shipments_to_poll
-from lienmach.shipping.services import record_carrier_update
 
 TASK_NAME = "shipping.carrier_poll"
 POLL_JOB = "shipping.poll_status"

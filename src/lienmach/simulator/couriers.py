@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 from lienmach.kernel.errors import DomainError
 from lienmach.orders.queries import get_order
+from lienmach.shipping.carrier_updates import parse_and_record_callback
 from lienmach.shipping.queries import ShipmentView, open_shipments, shipments_for_order
-from lienmach.shipping.services import parse_and_record_callback
 from lienmach.simulator.calendar import carriers_work
 from lienmach.simulator.customers import after_delivery
 from lienmach.simulator.settings import DEFAULT_PROFILE

@@ -15,15 +15,16 @@ from typing import Any, TypeVar
 
 from lienmach.aftersales.queries import list_tickets, unanswered_surveys
 from lienmach.aftersales.services import answer_survey, resolve_ticket
+from lienmach.fulfilment.packing import close_parcel, scan_unit
+from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import PickTaskView, pick_queue
-from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.kernel.errors import DomainError
 from lienmach.kernel.group_commit import Outcome, SkippedAfterFailure, Unit, step
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.uow import UnitOfWork
+from lienmach.shipping.carrier_updates import parse_and_record_callback
 from lienmach.shipping.queries import ShipmentView, open_shipments
 from lienmach.shipping.sandbox import CarrierSandbox
-from lienmach.shipping.services import parse_and_record_callback
 
 G = TypeVar("G")
 

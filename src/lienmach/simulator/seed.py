@@ -12,7 +12,7 @@ from lienmach.customers.geography import PROVINCES, wards_of
 from lienmach.customers.services import register_customer
 from lienmach.inventory.services import create_warehouse, receive_stock
 from lienmach.kernel.runtime import Runtime
-from lienmach.shipping.services import seed_carriers
+from lienmach.shipping.carrier_setup import seed_carriers
 
 # (Vietnamese name, English name, net price, cost, VAT %, grams, warranty months)
 PRODUCT_FAMILIES = [

@@ -9,8 +9,9 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
+from lienmach.fulfilment.packing import close_parcel, scan_unit
+from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import PickLineView, pick_queue
-from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
 from lienmach.inventory.queries import stock_levels_for
 from lienmach.inventory.services import receive_stock
 from lienmach.kernel.errors import DomainError

@@ -14,7 +14,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from lienmach.access.roles import Permission
-from lienmach.fulfilment.services import close_parcel, confirm_pick, scan_unit
+from lienmach.fulfilment.packing import close_parcel, scan_unit
+from lienmach.fulfilment.picking import confirm_pick
 from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
 from lienmach.web.deps import perform
 from lienmach.web.pages.packing import (

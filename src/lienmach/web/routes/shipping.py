@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from lienmach.kernel.errors import DomainError, NotFound
-from lienmach.shipping import services
+from lienmach.shipping import carrier_updates
 from lienmach.shipping.queries import get_shipment, list_carriers, webhook_secret
 from lienmach.shipping.webhooks import SIGNATURE_HEADER, TIMESTAMP_HEADER, InvalidSignature
 from lienmach.web import schemas
@@ -28,7 +28,7 @@ def confirm_pickup(shipment_id: str, runtime: RuntimeDep, caller: Shipping) -> s
     perform(
         runtime,
         caller.actor,
-        services.record_carrier_update,
+        carrier_updates.record_carrier_update,
         carrier_id=shipment.carrier_id,
         tracking_code=shipment.tracking_code,
         carrier_status="picked",
@@ -52,7 +52,7 @@ def _record_callback(
     return perform(
         runtime,
         f"carrier:{carrier_id}",
-        services.parse_and_record_callback,
+        carrier_updates.parse_and_record_callback,
         carrier_id=carrier_id,
         headers=headers,
         body=body,

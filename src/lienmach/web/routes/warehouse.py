@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from lienmach.fulfilment import services
+from lienmach.fulfilment import packing, picking
 from lienmach.fulfilment.queries import get_pick_task, pick_queue
 from lienmach.kernel.errors import NotFound
 from lienmach.web import schemas
@@ -52,7 +52,7 @@ def confirm(
     perform(
         runtime,
         f"picker:{body.picker} via {caller.actor}",
-        services.confirm_pick,
+        picking.confirm_pick,
         pick_task_id=pick_task_id,
         picker=body.picker,
     )
@@ -72,7 +72,7 @@ def scan(
     outcome = perform(
         runtime,
         f"packer via {caller.actor}",
-        services.scan_unit,
+        packing.scan_unit,
         pick_task_id=pick_task_id,
         code=body.code,
     )
@@ -89,7 +89,7 @@ def close_parcel(
     parcel_id = perform(
         runtime,
         f"packer:{body.packer} via {caller.actor}",
-        services.close_parcel,
+        packing.close_parcel,
         pick_task_id=pick_task_id,
         weight_grams=body.weight_grams,
         length_cm=body.length_cm,
