@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import queue
 import smtplib
@@ -40,17 +41,13 @@ class SmtpEmailSender:
         self._idle: queue.SimpleQueue[smtplib.SMTP] = queue.SimpleQueue()
 
     def send(self, *, message_id: str, to: str, subject: str, body: str) -> str:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = to
-        message["Subject"] = subject
-        message["Date"] = formatdate(localtime=False, usegmt=True)
         header = f"<{message_id}@lienmach>"
-        message["Message-ID"] = header
-        message.set_content(body, charset="utf-8")
+        message = plain_text_message(
+            sender=self.sender, to=to, subject=subject, message_id=header, body=body
+        )
         connection = self._take()
         try:
-            connection.send_message(message)
+            _hand_over(connection, self.sender, to, message)
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             self._idle.put(connection)  # the server answered "no"; the connection is fine
             raise
@@ -59,7 +56,7 @@ class SmtpEmailSender:
             _close(connection)
             connection = self._new()
             try:
-                connection.send_message(message)
+                _hand_over(connection, self.sender, to, message)
             except (smtplib.SMTPException, OSError):
                 _close(connection)
                 raise
@@ -83,6 +80,60 @@ class SmtpEmailSender:
 
     def _new(self) -> smtplib.SMTP:
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+
+
+def plain_text_message(
+    *, sender: str, to: str, subject: str, message_id: str, body: str
+) -> bytes | EmailMessage:
+    """The message as RFC 5322 bytes: text/plain in UTF-8, base64 body, RFC 2047 subject.
+
+    Written out directly: the email package spends ~3 ms of interpreter time per message on
+    its header policies, and the worker's bus waits for that time (one interpreter lock).
+    Addresses that are not ASCII need SMTPUTF8, which the email package handles.
+    """
+    if not all(part.isascii() and part.isprintable() for part in (sender, to, message_id)):
+        message = EmailMessage()
+        for name, value in (("From", sender), ("To", to), ("Subject", subject)):
+            message[name] = value
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+        message["Message-ID"] = message_id
+        message.set_content(body, charset="utf-8")
+        return message
+    head = (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {_encoded_words(subject)}\r\n"
+        f"Date: {formatdate(localtime=False, usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
+        'MIME-Version: 1.0\r\nContent-Type: text/plain; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    )
+    text = body.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
+    return head.encode("ascii") + base64.encodebytes(text).replace(b"\n", b"\r\n")
+
+
+def _encoded_words(text: str) -> str:
+    """``text`` as RFC 2047 encoded words of at most 75 characters, one per folded line."""
+    if text.isascii() and text.isprintable() and "=?" not in text and len(text) <= 60:
+        return text
+    words: list[str] = []
+    chunk = b""
+    for character in text.replace("\r", " ").replace("\n", " "):
+        encoded = character.encode("utf-8")
+        if len(chunk) + len(encoded) > 39:  # 52 base64 characters, + 12 around, + "Subject: "
+            words.append(chunk.decode("utf-8"))
+            chunk = b""
+        chunk += encoded
+    words.append(chunk.decode("utf-8"))
+    return "\r\n ".join(
+        f"=?utf-8?b?{base64.b64encode(word.encode('utf-8')).decode('ascii')}?=" for word in words
+    )
+
+
+def _hand_over(
+    connection: smtplib.SMTP, sender: str, to: str, message: bytes | EmailMessage
+) -> None:
+    if isinstance(message, EmailMessage):
+        connection.send_message(message)
+    else:
+        connection.sendmail(sender, [to], message)
 
 
 def _close(connection: smtplib.SMTP) -> None:
