@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
 
-import httpx
+from lienmach.kernel.http_json import HttpError, JsonHttpClient
 
 
 class EmailSender(Protocol):
@@ -147,15 +147,15 @@ class HttpSmsSender:
 
     def __init__(self, url: str, timeout: float = 10) -> None:
         self.url = url.rstrip("/")
-        self._client = httpx.Client(timeout=timeout)
+        self._client = JsonHttpClient(self.url, timeout=timeout)
 
     def send(self, *, message_id: str, to: str, text: str) -> str:
-        response = self._client.post(
-            f"{self.url}/sms", json={"id": message_id, "to": to, "text": text}
-        )
-        response.raise_for_status()
-        answer = response.json()
-        return str(answer.get("provider_id") or message_id)
+        answer = self._client.post("/sms", {"id": message_id, "to": to, "text": text})
+        if answer.status >= 400:
+            raise HttpError(f"the SMS gateway answered {answer.status}: {answer.text[:200]}")
+        found = answer.json()
+        provider_id = found.get("provider_id") if isinstance(found, dict) else None
+        return str(provider_id or message_id)
 
     def close(self) -> None:
         self._client.close()

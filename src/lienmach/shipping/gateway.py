@@ -8,10 +8,9 @@ from __future__ import annotations
 import threading
 from typing import Any, Protocol
 
-import httpx
-
 from lienmach.customers import geography
 from lienmach.kernel.errors import NotFound
+from lienmach.kernel.http_json import HttpError, JsonHttpClient
 
 CREATE_PATH = "/shiip/public-api/v2/shipping-order/create"
 DETAIL_PATH = "/shiip/public-api/v2/shipping-order/detail"
@@ -64,16 +63,15 @@ class HttpCarrierGateway:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.token = token
-        self._client: httpx.Client | None = None
+        self._client: JsonHttpClient | None = None
         self._lock = threading.Lock()
 
     @property
-    def client(self) -> httpx.Client:
+    def client(self) -> JsonHttpClient:
         with self._lock:
             if self._client is None:
-                self._client = httpx.Client(
-                    timeout=self.timeout,
-                    headers={"Token": self.token, "Content-Type": "application/json"},
+                self._client = JsonHttpClient(
+                    self.base_url, timeout=self.timeout, headers={"Token": self.token}
                 )
             return self._client
 
@@ -84,18 +82,16 @@ class HttpCarrierGateway:
                 self._client = None
 
     def _post(self, carrier_id: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        url = f"{self.base_url}/{carrier_id}{path}"
         try:
-            response = self.client.post(url, json=body)
-        except httpx.HTTPError as error:
-            raise CarrierError(f"{carrier_id}: {type(error).__name__}: {error}") from error
-        try:
-            answer = response.json()
-        except ValueError:
+            response = self.client.post(f"/{carrier_id}{path}", body)
+        except HttpError as error:
+            raise CarrierError(f"{carrier_id}: {error}") from error
+        answer = response.json()
+        if not isinstance(answer, dict):
             answer = {}
-        if response.status_code != 200 or answer.get("code") != 200:
+        if response.status != 200 or answer.get("code") != 200:
             message = answer.get("message") or response.text[:200]
-            raise CarrierError(f"{carrier_id} answered {response.status_code}: {message}")
+            raise CarrierError(f"{carrier_id} answered {response.status}: {message}")
         data = answer.get("data")
         if not isinstance(data, dict):
             raise CarrierError(f"{carrier_id} answered without data")
