@@ -29,11 +29,14 @@ class Event:
         return cls.__name__
 
     def payload(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in _field_names(type(self))}
+        if all(_is_flat(value) for value in values.values()):
+            return values  # what asdict gives for flat fields, without its deep copies
         return dataclasses.asdict(self)
 
     @classmethod
     def from_payload(cls: type[E], payload: Mapping[str, Any]) -> E:
-        names = {field.name for field in dataclasses.fields(cls)}
+        names = _field_names(cls)
         values = {}
         for key, value in payload.items():
             if key in names:
@@ -42,22 +45,54 @@ class Event:
 
     def touches(self) -> list[ObjectRef]:
         refs: list[ObjectRef] = []
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
+        for name, kind, role in _object_fields(type(self)):
+            value = getattr(self, name)
             if value is None or value == "":
-                continue
-            if field.name in self.OBJECT_FIELDS:
-                kind = self.OBJECT_FIELDS[field.name]
-                role = field.name.removesuffix("_ids").removesuffix("_id")
-            elif field.name.endswith("_ids"):
-                kind = role = field.name.removesuffix("_ids")
-            elif field.name.endswith("_id"):
-                kind = role = field.name.removesuffix("_id")
-            else:
                 continue
             values: Iterable[Any] = value if isinstance(value, list | tuple) else (value,)
             refs.extend((kind, str(item), role) for item in values)
         return refs
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _is_flat(value: Any) -> bool:
+    if isinstance(value, _ATOMS):
+        return True
+    return type(value) is tuple and all(isinstance(item, _ATOMS) for item in value)
+
+
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+_OBJECT_FIELDS: dict[type[Any], tuple[tuple[str, str, str], ...]] = {}
+
+
+def _field_names(event_type: type[Event]) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(event_type)
+    if names is None:
+        names = _FIELD_NAMES[event_type] = tuple(f.name for f in dataclasses.fields(event_type))
+    return names
+
+
+def _object_fields(event_type: type[Event]) -> tuple[tuple[str, str, str], ...]:
+    """(field, object type, role) of each field naming business objects, worked out once."""
+    known = _OBJECT_FIELDS.get(event_type)
+    if known is not None:
+        return known
+    found = []
+    for name in _field_names(event_type):
+        if name in event_type.OBJECT_FIELDS:
+            kind = event_type.OBJECT_FIELDS[name]
+            role = name.removesuffix("_ids").removesuffix("_id")
+        elif name.endswith("_ids"):
+            kind = role = name.removesuffix("_ids")
+        elif name.endswith("_id"):
+            kind = role = name.removesuffix("_id")
+        else:
+            continue
+        found.append((name, kind, role))
+    _OBJECT_FIELDS[event_type] = tuple(found)
+    return _OBJECT_FIELDS[event_type]
 
 
 def event_types(*modules: Any) -> dict[str, type[Event]]:
