@@ -17,6 +17,7 @@ from lienmach.analytics.alerts_targets import load_targets
 from lienmach.analytics.costs import rates
 from lienmach.analytics.queries import Window
 from lienmach.analytics.services import set_target
+from lienmach.analytics.tables import alerts as analytics_alerts
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
 from lienmach.orders.placing import place_order
@@ -241,6 +242,13 @@ def test_the_dashboard_shows_open_alerts_to_those_who_see_kpis(runtime, clock, c
     assert 'href="/app/kpis/nps?days=7&amp;dimension=channel&amp;value=api"' in owner_board
     assert "API" in owner_board and "0 / 70" in owner_board
     assert "data-alert=" not in clients["warehouse"].get("/app").text
+    # What it measured when raised is kept; the panel measures again now.
+    with runtime.engine.begin() as connection:
+        connection.execute(analytics_alerts.update().values(measured=-50))
+    owner_board = clients["owner"].get("/app/live/dashboard").text
+    assert owner_board.count("lúc cảnh báo: -50") == len(alerts)  # Vietnamese by default
+    assert owner_board.count('data-now="0"') >= 1 and "0 / 70" in owner_board
+    assert "7 ngày gần nhất" in owner_board
     assert "data-alert=" in clients["accountant"].get("/app").text
 
 

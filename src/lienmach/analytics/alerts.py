@@ -10,6 +10,7 @@ corrective ticket naming the stage and slice; a KPI back within target closes it
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -144,6 +145,26 @@ def find_alert_changes(connection: Connection, now: datetime, limit: int) -> lis
             elif found is not None and not found.breached and open_key in open_now:
                 keys.append(f"close|{open_now[open_key]}")
     return keys[:limit]
+
+
+def measured_now(
+    connection: Connection, open_alerts: Sequence[queries.AlertView], now: datetime
+) -> dict[str, int]:
+    """Each alert's KPI measured again now, over the window its target is judged on (the last
+    7 days; cost per order: this quarter against the last), by alert id. An alert's own
+    ``measured`` is the value when it was raised. Slices with too little data now are left
+    out."""
+    targets = load_targets(connection)
+    today = now.astimezone(LOCAL).date()
+    found: dict[str, int] = {}
+    for alert in open_alerts:
+        target = targets.get(alert.kpi)
+        if target is None:
+            continue
+        measurement = measure(connection, target, today, alert.dimension, alert.value)
+        if measurement is not None:
+            found[alert.id] = measurement.measured
+    return found
 
 
 def act_on_alert(uow: UnitOfWork, key: str) -> bool:

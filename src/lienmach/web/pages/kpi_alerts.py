@@ -1,11 +1,12 @@
-"""The dashboard's panel of open KPI alerts: which KPI, which slice, measured against target,
-since when, with links to the KPI page and the corrective ticket."""
+"""The dashboard's panel of open KPI alerts: which KPI, which slice, measured now against
+target (and when raised), since when, with links to the KPI page and the corrective ticket."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from lienmach.access.roles import Permission
+from lienmach.analytics.alerts import measured_now
 from lienmach.analytics.queries import AlertView, alerts_for_dashboard
 from lienmach.web.pages import kpi_format
 from lienmach.web.pages.security import PageContext
@@ -24,8 +25,10 @@ def dashboard_alerts(page: PageContext) -> dict[str, Any]:
     """What ``_kpi_alerts.html`` needs; no alerts for a role that may not see the KPIs."""
     alerts = page.runtime.read(alerts_for_dashboard) if page.may(Permission.ANALYTICS) else []
     locale = page.locale
+    now = page.runtime.read(measured_now, alerts, page.runtime.clock.now()) if alerts else {}
     return {
         "alerts": alerts,
+        "alert_now": now,
         "alert_labels": _labels(page, alerts),
         "alert_amount": lambda kpi, amount: kpi_format.show_alert_amount(kpi, amount, locale),
     }
