@@ -41,7 +41,7 @@ from lienmach.orders.model import FINAL
 from lienmach.orders.tables import orders
 from lienmach.settings import Settings
 from lienmach.shipping.sandbox import CarrierSandbox
-from lienmach.simulator.journey import place_random_order
+from lienmach.simulator.journey import place_random_orders
 from lienmach.simulator.people import People
 from lienmach.simulator.seed import seed_demo_company
 
@@ -201,16 +201,20 @@ def run(
                 raise TimeoutError(
                     f"{final_count(engine)} of {orders_wanted} orders final after 30 min"
                 )
-            for _ in range(min(batch, orders_wanted - placed)):
+            # A round's customers order at once, as API requests arriving together do: one
+            # group commit (kernel.group_commit), each order in a savepoint of its own.
+            arriving = min(batch, orders_wanted - placed)
+            if arriving:
                 phases.timed(
                     "place orders (checks, prices, reservation)",
-                    place_random_order,
+                    place_random_orders,
                     runtime,
                     company,
                     rng,
+                    arriving,
                     pay_rate=1.0,
                 )
-                placed += 1
+                placed += arriving
             if workers == 0:
                 phases.timed("automatic steps (handlers + jobs, in-process)", runtime.drain)
             phases.timed(

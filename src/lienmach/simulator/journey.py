@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection
 
 from lienmach.customers.queries import get_customer
 from lienmach.inventory.queries import stock_levels_for
 from lienmach.inventory.services import receive_stock
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import DomainError
+from lienmach.kernel.group_commit import Unit, step
 from lienmach.kernel.runtime import Runtime
-from lienmach.orders.placing import place_order
+from lienmach.orders.placing import PlacedOrder, place_order
 from lienmach.orders.services import cancel_order, record_payment
 from lienmach.shipping.checkout import quote_for_draft
 from lienmach.simulator.people import People
@@ -22,11 +27,20 @@ from lienmach.simulator.seed import DemoCompany
 CHANNELS = ["web", "web", "web", "marketplace", "back_office", "api"]
 
 
-def place_random_order(
-    runtime: Runtime, company: DemoCompany, rng: random.Random, *, pay_rate: float = 0.9
-) -> str:
-    """One customer's order: 1–3 products, COD mostly, sometimes express; ``pay_rate`` of the
-    prepaid ones are paid at once (the others wait for payment)."""
+@dataclass(frozen=True)
+class _Draft:
+    """What one simulated customer is about to order."""
+
+    customer_id: str
+    lines: list[dict[str, Any]]
+    service_level: str
+    payment_method: str
+    channel: str
+    pays_at_once: bool
+    gateway_reference: str
+
+
+def _draft(company: DemoCompany, rng: random.Random, pay_rate: float) -> _Draft:
     customer_id = rng.choice(company.customers)
     products = rng.sample(company.products, rng.randint(1, 3))
     lines = [
@@ -35,32 +49,82 @@ def place_random_order(
     ]
     service_level = "express" if rng.random() < 0.15 else "standard"
     payment_method = "prepaid" if rng.random() < 0.2 else "cod"
-    customer = runtime.read(get_customer, customer_id)
-    assert customer is not None
-    quote = runtime.read(
-        quote_for_draft,
-        destination_province_code=customer.province_code,
-        lines=lines,
-        service_level=service_level,
-    )
-    placed = runtime.run(
-        place_order,
-        customer_id=customer_id,
-        lines=lines,
-        channel=rng.choice(CHANNELS),
-        payment_method=payment_method,
-        service_level=service_level,
-        shipping_fee_vnd=quote.fee_vnd if quote else 30_000,
-    )
-    if payment_method == "prepaid" and rng.random() < pay_rate:
-        runtime.run(
-            record_payment,
-            order_id=placed.order_id,
-            amount_vnd=placed.total_vnd,
-            gateway="vnpay-sandbox",
-            gateway_reference=f"VNP{rng.randint(10**9, 10**10 - 1)}",
+    channel = rng.choice(CHANNELS)
+    pays = payment_method == "prepaid" and rng.random() < pay_rate
+    reference = f"VNP{rng.randint(10**9, 10**10 - 1)}" if pays else ""
+    return _Draft(customer_id, lines, service_level, payment_method, channel, pays, reference)
+
+
+def _shipping_fees(connection: Connection, drafts: Sequence[_Draft]) -> list[int]:
+    """The fee each customer is quoted at checkout (a flat fee when nothing is quoted)."""
+    fees = []
+    for draft in drafts:
+        customer = get_customer(connection, draft.customer_id)
+        assert customer is not None
+        quote = quote_for_draft(
+            connection,
+            destination_province_code=customer.province_code,
+            lines=draft.lines,
+            service_level=draft.service_level,
         )
+        fees.append(quote.fee_vnd if quote else 30_000)
+    return fees
+
+
+def place_random_order(
+    runtime: Runtime, company: DemoCompany, rng: random.Random, *, pay_rate: float = 0.9
+) -> str:
+    """One customer's order: 1–3 products, COD mostly, sometimes express; ``pay_rate`` of the
+    prepaid ones are paid at once (the others wait for payment)."""
+    draft = _draft(company, rng, pay_rate)
+    (fee,) = runtime.read(_shipping_fees, [draft])
+    placed = runtime.run(place_order, **_order_of(draft, fee))
+    if draft.pays_at_once:
+        runtime.run(record_payment, **_payment_of(draft, placed))
     return placed.order_id
+
+
+def place_random_orders(
+    runtime: Runtime, company: DemoCompany, rng: random.Random, count: int, *, pay_rate: float
+) -> list[str]:
+    """``count`` customers ordering at the same moment, as many API requests arriving together
+    would: their orders share one commit (each in a savepoint of its own, see
+    kernel.group_commit), then those who pay at once do, together."""
+    drafts = [_draft(company, rng, pay_rate) for _ in range(count)]
+    fees = runtime.read(_shipping_fees, drafts)
+    placing = [
+        Unit(step(place_order, **_order_of(draft, fee)))
+        for draft, fee in zip(drafts, fees, strict=True)
+    ]
+    placed = [outcome.result() for outcome in runtime.run_together(placing)]
+    paying = [
+        Unit(step(record_payment, **_payment_of(draft, order)))
+        for draft, order in zip(drafts, placed, strict=True)
+        if draft.pays_at_once
+    ]
+    for outcome in runtime.run_together(paying):
+        outcome.result()
+    return [order.order_id for order in placed]
+
+
+def _order_of(draft: _Draft, fee: int) -> dict[str, Any]:
+    return {
+        "customer_id": draft.customer_id,
+        "lines": draft.lines,
+        "channel": draft.channel,
+        "payment_method": draft.payment_method,
+        "service_level": draft.service_level,
+        "shipping_fee_vnd": fee,
+    }
+
+
+def _payment_of(draft: _Draft, placed: PlacedOrder) -> dict[str, Any]:
+    return {
+        "order_id": placed.order_id,
+        "amount_vnd": placed.total_vnd,
+        "gateway": "vnpay-sandbox",
+        "gateway_reference": draft.gateway_reference,
+    }
 
 
 def replenish(runtime: Runtime, company: DemoCompany, *, below: int = 5, quantity: int = 30) -> int:
