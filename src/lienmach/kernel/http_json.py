@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import queue
 import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+
+from lienmach.kernel.idle_connections import IdleConnections
 
 # A kept-alive connection the server has closed fails on first use; these say so.
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
@@ -52,7 +53,7 @@ class JsonHttpClient:
         self._prefix = parts.path.rstrip("/")
         self._timeout = timeout
         self._headers = {"Content-Type": "application/json", **(headers or {})}
-        self._idle: queue.SimpleQueue[http.client.HTTPConnection] = queue.SimpleQueue()
+        self._connections = IdleConnections(self._new, _close)
 
     def post(self, path: str, body: Any) -> HttpAnswer:
         """POST ``body`` as JSON to ``base_url + path``.
@@ -61,7 +62,7 @@ class JsonHttpClient:
         callers send idempotency keys (message ids, order codes), so a repeat is harmless.
         """
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        connection = self._take()
+        connection = self._connections.take()
         try:
             try:
                 answer = self._exchange(connection, path, payload)
@@ -72,17 +73,11 @@ class JsonHttpClient:
         except (OSError, http.client.HTTPException) as error:
             connection.close()
             raise HttpError(f"{type(error).__name__}: {error}") from error
-        self._idle.put(connection)
+        self._connections.give_back(connection)
         return answer
 
     def close(self) -> None:
-        while True:
-            try:
-                connection = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            with contextlib.suppress(OSError):
-                connection.close()
+        self._connections.close_all()
 
     def _exchange(
         self, connection: http.client.HTTPConnection, path: str, payload: bytes
@@ -94,12 +89,6 @@ class JsonHttpClient:
             connection.close()  # reopened by http.client on the next request
         return HttpAnswer(response.status, text)
 
-    def _take(self) -> http.client.HTTPConnection:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            return self._new()
-
     def _new(self) -> http.client.HTTPConnection:
         if self._https:
             return http.client.HTTPSConnection(
@@ -109,3 +98,8 @@ class JsonHttpClient:
                 context=ssl.create_default_context(),
             )
         return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+
+
+def _close(connection: http.client.HTTPConnection) -> None:
+    with contextlib.suppress(OSError):
+        connection.close()

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import queue
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
 
 from lienmach.kernel.http_json import HttpError, JsonHttpClient
+from lienmach.kernel.idle_connections import IdleConnections
 
 
 class EmailSender(Protocol):
@@ -38,18 +38,18 @@ class SmtpEmailSender:
         self.port = port
         self.sender = sender
         self.timeout = timeout
-        self._idle: queue.SimpleQueue[smtplib.SMTP] = queue.SimpleQueue()
+        self._connections = IdleConnections(self._new, _quit)
 
     def send(self, *, message_id: str, to: str, subject: str, body: str) -> str:
         header = f"<{message_id}@lienmach>"
         message = plain_text_message(
             sender=self.sender, to=to, subject=subject, message_id=header, body=body
         )
-        connection = self._take()
+        connection = self._connections.take()
         try:
             _hand_over(connection, self.sender, to, message)
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
-            self._idle.put(connection)  # the server answered "no"; the connection is fine
+            self._connections.give_back(connection)  # the server answered "no"; it is fine
             raise
         except OSError:
             # A kept-open connection may have been closed by the server while idle.
@@ -60,23 +60,11 @@ class SmtpEmailSender:
             except (smtplib.SMTPException, OSError):
                 _close(connection)
                 raise
-        self._idle.put(connection)
+        self._connections.give_back(connection)
         return header
 
     def close(self) -> None:
-        while True:
-            try:
-                connection = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                connection.quit()
-
-    def _take(self) -> smtplib.SMTP:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            return self._new()
+        self._connections.close_all()
 
     def _new(self) -> smtplib.SMTP:
         return smtplib.SMTP(self.host, self.port, timeout=self.timeout)
@@ -134,6 +122,11 @@ def _hand_over(
         connection.send_message(message)
     else:
         connection.sendmail(sender, [to], message)
+
+
+def _quit(connection: smtplib.SMTP) -> None:
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        connection.quit()
 
 
 def _close(connection: smtplib.SMTP) -> None:
