@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select
+from sqlalchemy import Connection, select
 
 from lienmach.kernel.db import make_engine
 from lienmach.kernel.tables import event_log
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Upgrades that leave the KPI state of an existing event log to be rebuilt from it: 0007
 # creates the analytics tables and 0009 the rollups, both empty however long the log.
@@ -42,21 +45,21 @@ def upgrade(database_url: str, revision: str = "head") -> list[str]:
 
 def current_revision(database_url: str) -> str | None:
     """The revision the database is at; None for a database never migrated."""
-    engine = make_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()
+    return _read(database_url, lambda c: MigrationContext.configure(c).get_current_revision())
 
 
 def needs_analytics_rebuild(database_url: str, applied: list[str]) -> bool:
     """Whether the upgrade just made left an event log whose KPIs must be rebuilt."""
     if not REBUILD_ANALYTICS_AFTER.intersection(applied):
         return False
+    has_events = select(event_log.c.id).limit(1)
+    return _read(database_url, lambda c: c.execute(has_events).first() is not None)
+
+
+def _read(database_url: str, query: Callable[[Connection], T]) -> T:
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            return bool(connection.execute(select(func.count()).select_from(event_log)).scalar())
+            return query(connection)
     finally:
         engine.dispose()

@@ -5,7 +5,6 @@ Every carrier sits under ``{base_url}/{carrier_id}``; the sandbox serves all of 
 
 from __future__ import annotations
 
-import threading
 from typing import Any, Protocol
 
 from lienmach.customers import geography
@@ -63,27 +62,15 @@ class HttpCarrierGateway:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.token = token
-        self._client: JsonHttpClient | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def client(self) -> JsonHttpClient:
-        with self._lock:
-            if self._client is None:
-                self._client = JsonHttpClient(
-                    self.base_url, timeout=self.timeout, headers={"Token": self.token}
-                )
-            return self._client
+        # Connects on first use; safe to share between the job threads.
+        self._client = JsonHttpClient(self.base_url, timeout=timeout, headers={"Token": token})
 
     def close(self) -> None:
-        with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+        self._client.close()
 
     def _post(self, carrier_id: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = self.client.post(f"/{carrier_id}{path}", body)
+            response = self._client.post(f"/{carrier_id}{path}", body)
         except HttpError as error:
             raise CarrierError(f"{carrier_id}: {error}") from error
         answer = response.json()
