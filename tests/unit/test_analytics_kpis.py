@@ -134,7 +134,9 @@ def test_the_five_kpis_of_the_story_have_their_known_values():
 
     cycle = values["cycle_time"]
     assert cycle.count == 2  # the cancelled order is not in the cycle time
-    assert cycle.details["p50_s"] == 20 * HOUR and cycle.details["p90_s"] == 30 * HOUR
+    # p50 is O1 at the top of its (16 h, 20 h] bucket; p90 lies 0.8 of the way into O2's
+    # (24 h, 30 h] bucket.
+    assert cycle.details["p50_s"] == 20 * HOUR and cycle.details["p90_s"] == 28.8 * HOUR
     assert cycle.details["mean_s"] == 25 * HOUR
     # Partial shipment: O2's hand-over runs from its first parcel to its first shipment.
     assert cycle.details["stages_mean_s"] == {
@@ -173,14 +175,67 @@ def test_the_five_kpis_of_the_story_have_their_known_values():
     assert resolution.count == 2
     assert resolution.details["mean_s"] == (6 * HOUR + 30 * HOUR) / 2  # K1: 2 h + 4 h open
     assert resolution.details["p50_s"] == 6 * HOUR
-    assert resolution.details["p90_s"] == 30 * HOUR
+    assert resolution.details["p90_s"] == 28.8 * HOUR  # K2's 30 h, in (24 h, 30 h]
+
+
+def cycle_buckets(**counts: int) -> dict[str, int]:
+    """Summed cycle-time buckets; ``b09=3`` puts three orders in bucket 9, (24 h, 30 h]."""
+    return {f"cycle_b:{name[1:]}": count for name, count in counts.items()}
+
+
+@pytest.mark.unit
+def test_a_percentile_is_read_linearly_inside_its_bucket():
+    # Ten orders all in (24 h, 30 h]: spread evenly, the median is half way, p90 nine tenths.
+    one_bucket = cycle_buckets(b09=10)
+    assert kpis.percentile(one_bucket, "cycle_b", 0.5) == 27 * HOUR
+    assert kpis.percentile(one_bucket, "cycle_b", 0.9) == 29.4 * HOUR
+    # 2 orders within 1 h, 4 in (2 h, 4 h], 4 in (120 h, 168 h]: the 5th of 10 is the 3rd of
+    # the four in (2 h, 4 h]; p90 is the 9th, the 3rd of the four in (5 d, 7 d].
+    spread = cycle_buckets(b00=2, b02=4, b17=4)
+    assert kpis.percentile(spread, "cycle_b", 0.5) == 3.5 * HOUR
+    assert kpis.percentile(spread, "cycle_b", 0.9) == 156 * HOUR  # 6.5 days, not "7 d"
+    # The first bucket starts at zero: the 1st of 10, one of four within 1 h, is at 15 min.
+    first = cycle_buckets(b00=4, b03=6)
+    assert kpis.percentile(first, "cycle_b", 0.1) == 15 * 60
+
+
+@pytest.mark.unit
+def test_the_last_bucket_stops_at_its_edge():
+    # Orders of 20 and 40 days both fall in the last bucket, (14 d, 30 d]; no answer passes it.
+    assert model.bucket_of(40 * 24 * HOUR) == model.bucket_of(20 * 24 * HOUR) == 20
+    last = cycle_buckets(b20=10)
+    assert kpis.percentile(last, "cycle_b", 0.5) == 528 * HOUR
+    assert kpis.percentile(last, "cycle_b", 1.0) == 720 * HOUR
+
+
+@pytest.mark.unit
+def test_nothing_measured_has_no_percentile():
+    assert kpis.percentile({}, "cycle_b", 0.9) is None
+    assert kpis.percentile(cycle_buckets(b05=0), "cycle_b", 0.5) is None
+    assert kpis.cycle_time({}).value is None
+
+
+@pytest.mark.unit
+def test_percentiles_rise_with_the_share_and_stay_in_the_bucket_holding_the_share():
+    counts = {1: 3, 7: 1, 12: 5, 18: 2, 20: 1}
+    sums = cycle_buckets(**{f"b{index:02d}": count for index, count in counts.items()})
+    previous = 0
+    for hundredths in range(1, 101):
+        wanted, running = hundredths / 100 * 12, 0
+        holding = next(i for i in sorted(counts) if (running := running + counts[i]) >= wanted)
+        lower = model.BUCKET_EDGES[holding - 1] if holding else 0
+        found = kpis.percentile(sums, "cycle_b", hundredths / 100)
+        assert found is not None and lower <= found <= model.BUCKET_EDGES[holding]
+        assert found >= previous
+        previous = found
 
 
 @pytest.mark.unit
 def test_slices_count_only_their_orders():
     total = fold_in_memory(with_ids())
     in_w2 = kpis.all_kpis(slice_sums(total, "warehouse", "W2"), DEFAULT_RATES)
-    assert in_w2["cycle_time"].details["p90_s"] == 30 * HOUR and in_w2["cycle_time"].count == 1
+    # O2 alone: its 30 h bucket (24 h, 30 h] read 0.9 of the way up.
+    assert in_w2["cycle_time"].details["p90_s"] == 29.4 * HOUR and in_w2["cycle_time"].count == 1
     assert in_w2["nps"].value == -100
     for_p2 = kpis.all_kpis(slice_sums(total, "product", "P2"), DEFAULT_RATES)
     assert for_p2["cost_per_order"].count == 2  # O1 and the cancelled O3
@@ -253,6 +308,6 @@ def test_upkeep_out_of_order_equals_recompute_on_the_database(database: Database
     with database.engine.connect() as connection:
         assert kpi_values(connection, DAY) == upkept
         assert sums(connection, DAY, "carrier", "GHN") == upkept_sums
-    assert upkept["cycle_time"].details["p90_s"] == 30 * HOUR
+    assert upkept["cycle_time"].details["p90_s"] == 28.8 * HOUR
     assert upkept["error_rate"].details["errors"] == 4
     assert upkept_sums["carrier_fee_vnd"] == 85_000

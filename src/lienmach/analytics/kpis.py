@@ -1,7 +1,7 @@
 """The five KPIs of DESIGN.md §1.5, computed from summed metrics of a window and slice.
 
 Definitions in full: docs/kpis.md. Percentiles come from the summed histogram buckets
-(model.BUCKET_EDGES) and are the upper edge of the bucket they fall in.
+(model.BUCKET_EDGES), interpolated linearly inside the bucket they fall in.
 """
 
 from __future__ import annotations
@@ -43,17 +43,24 @@ def _bucket_names(prefix: str) -> tuple[str, ...]:
 
 
 def percentile(sums: Mapping[str, int], prefix: str, share: float) -> int | None:
-    """Upper edge (seconds) of the bucket holding the ``share`` percentile."""
+    """The ``share`` percentile in whole seconds, None when nothing was measured.
+
+    Inside the bucket holding it, the measurements are taken as spread evenly between the
+    bucket's lower edge (the previous bucket's upper edge, 0 for the first) and its upper edge.
+    The last bucket also holds everything longer than its edge, so answers stop at that edge.
+    """
     counts = [sums.get(name, 0) for name in _bucket_names(prefix)]
     total = sum(counts)
     if total == 0:
         return None
     wanted = share * total
-    running = 0
+    before = 0
     for index, count in enumerate(counts):
-        running += count
-        if running >= wanted:
-            return BUCKET_EDGES[index]
+        if count and before + count >= wanted:
+            lower = BUCKET_EDGES[index - 1] if index else 0
+            position = max(0.0, wanted - before) / count
+            return round(lower + position * (BUCKET_EDGES[index] - lower))
+        before += count
     return BUCKET_EDGES[-1]
 
 

@@ -35,7 +35,8 @@ ERROR_STAGES = ("data_entry", "automation", "delivery", "customer_care")
 SLICE_DIMENSIONS = ("channel", "province", "region", "product", "warehouse", "carrier")
 
 # Upper edges (seconds) of the histogram buckets both upkeep and recompute use for
-# percentiles; a percentile is reported as the upper edge of the bucket it falls in.
+# percentiles; a percentile is interpolated linearly between the edges of the bucket it falls
+# in (kpis.percentile). The buckets are stored columns: changing them needs a migration.
 BUCKET_EDGES = tuple(
     HOUR * hours
     for hours in (
