@@ -186,6 +186,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tickets.sla": {"vi": "SLA", "en": "SLA"},
     "time.left": {"vi": "còn {span}", "en": "{span} left"},
     "time.overdue_by": {"vi": "quá hạn {span}", "en": "overdue by {span}"},
+    "time.weeks": {"vi": "{n} tuần", "en": "{n} weeks"},
+    "time.days": {"vi": "{n} ngày", "en": "{n} days"},
+    "time.hours": {"vi": "{n} giờ", "en": "{n} hours"},
+    "time.minutes": {"vi": "{n} phút", "en": "{n} minutes"},
+    "time.second": {"vi": "{n} giây", "en": "{n} second"},
+    "time.seconds": {"vi": "{n} giây", "en": "{n} seconds"},
     # order page
     "order.noun": {"vi": "đơn hàng", "en": "order"},
     "order.title": {"vi": "Đơn {number}", "en": "Order {number}"},

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from lienmach.kernel.clock import as_utc
@@ -94,5 +94,19 @@ def time_left(delta: timedelta | None, locale: str) -> str:
     """ "4 hours left" before a deadline, or "overdue by 2 hours" after it; empty for none."""
     if delta is None:
         return ""
-    span = format_timedelta(abs(delta), threshold=1.5, locale=_BABEL_LOCALE[locale])
-    return translate(locale, "time.overdue_by" if delta < timedelta(0) else "time.left", span=span)
+    key = "time.overdue_by" if delta < timedelta(0) else "time.left"
+    return translate(locale, key, span=_span(abs(delta.total_seconds()), locale))
+
+
+# Our own words, not Babel's: its Vietnamese for hours changed between releases ("giờ" to
+# "tiếng"), and the KPI pages say "giờ".
+_SPAN_UNITS = (("week", 604_800), ("day", 86_400), ("hour", 3_600), ("minute", 60))
+
+
+def _span(seconds: float, locale: str) -> str:
+    """One unit, the largest that holds at least 1.5 of it: "3 hours", "26 hours", "2 days"."""
+    for unit, size in _SPAN_UNITS:
+        if seconds / size >= 1.5:
+            return translate(locale, f"time.{unit}s", n=round(seconds / size))
+    amount = round(seconds)
+    return translate(locale, "time.second" if amount == 1 else "time.seconds", n=amount)
