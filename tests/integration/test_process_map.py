@@ -254,10 +254,10 @@ def test_svg_draws_boxes_and_arrows_with_counts_and_waits(
     assert len(boxes) == 3
     assert len(arrows) == 2
     assert any(text.startswith("2 ·") for text in texts)  # placed → reserved, twice
-    # ...layered left to right: placed before reserved before shipped
-    x = {
-        t.text: float(t.get("x", "0"))
+    # ...layered top to bottom: placed above reserved above shipped
+    y = {
+        t.text: float(t.get("y", "0"))
         for t in root.iter("{http://www.w3.org/2000/svg}text")
         if t.get("class") == "label"
     }
-    assert x["OrderPlaced"] < x["OrderReserved"] < x["OrderShipped"]
+    assert y["OrderPlaced"] < y["OrderReserved"] < y["OrderShipped"]

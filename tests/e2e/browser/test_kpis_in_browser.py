@@ -67,3 +67,5 @@ def test_the_process_map_shows_the_journey_as_an_svg(back_office: BackOffice, pa
     expect(drawing.locator("g.activity")).not_to_have_count(0)
     expect(drawing).to_contain_text("Đặt hàng")
     expect(page.locator("table.variant-table tbody tr")).not_to_have_count(0)
+    # ...within the 1280 px window: nothing to scroll sideways for
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -259,8 +259,8 @@ _PROCESS: dict[str, dict[str, str]] = {
         " Arrows show the number of transitions and the median wait.",
     },
     "process.map.caption": {
-        "vi": "Các bước từ trái sang phải; cung đỏ bên dưới là vòng lặp làm lại.",
-        "en": "Steps from left to right; red arcs underneath are rework loops.",
+        "vi": "Các bước từ trên xuống dưới; đường đỏ bên trái là vòng lặp làm lại.",
+        "en": "Steps from top to bottom; red lines on the left are rework loops.",
     },
     "process.empty": {"vi": "Chưa có đơn hàng nào.", "en": "No orders yet."},
     "process.bottlenecks.title": {
