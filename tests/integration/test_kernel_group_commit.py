@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, event, select
+from sqlalchemy.exc import IntegrityError
 
 from lienmach.bootstrap import create_schema
 from lienmach.kernel.bus import Bus
@@ -143,6 +144,25 @@ def test_a_failing_unit_is_undone_alone_and_the_others_commit_once(
     # The refused unit's events and jobs went with its savepoint.
     assert _event_actors(group_runtime) == {"a": "alice", "c": "carol"}
     assert _job_keys(group_runtime) == ["a", "c"]
+
+
+def test_a_unit_failing_inside_the_database_is_undone_alone(
+    group_runtime: Runtime, commits: Commits
+) -> None:
+    # A duplicate key aborts a PostgreSQL transaction until its savepoint is rolled back.
+    outcomes = group_runtime.run_together(
+        [
+            Unit(step(make_effect, key="a")),
+            Unit(step(make_effect, key="a")),
+            Unit(step(make_effect, key="c")),
+        ]
+    )
+
+    assert [outcome.ok for outcome in outcomes] == [True, False, True]
+    assert isinstance(outcomes[1].error, IntegrityError)
+    assert commits.count == 1
+    assert _keys(group_runtime, effects) == ["a", "c"]
+    assert sorted(_event_actors(group_runtime)) == ["a", "c"]
 
 
 def test_a_failed_step_skips_the_rest_of_its_chain_only(group_runtime: Runtime) -> None:

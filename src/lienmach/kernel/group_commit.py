@@ -19,6 +19,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 
+from lienmach.kernel.db import savepoint
 from lienmach.kernel.uow import UnitOfWork
 
 P = ParamSpec("P")
@@ -132,19 +133,16 @@ def _together(
 def _in_savepoint(
     connection: Connection, unit: Unit[Any], open_uow: OpenUnitOfWork, written_once: UnitOfWork
 ) -> Outcome[Any]:
-    savepoint = connection.begin_nested()
     uow = open_uow(connection, unit.actor)
     try:
-        with uow:
+        with savepoint(connection), uow:
             value = unit.work(uow)
             # Its gathered work inside the savepoint; its events and jobs leave only if it
             # succeeds, to be written with the others'.
             uow.hand_over_pending(written_once)
     except Exception as error:
-        savepoint.rollback()
         uow.discard_pending()
         return Outcome(error=error)
-    savepoint.commit()
     return Outcome(value=value)
 
 
