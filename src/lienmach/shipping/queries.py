@@ -256,14 +256,15 @@ def webhook_secret(connection: Connection, carrier_id: str) -> str | None:
 OPEN_STATES = ("booked", "picked_up", "in_transit")
 
 
-def open_shipments(connection: Connection, *, limit: int = 200) -> list[ShipmentView]:
-    """Shipments with the carrier and not yet delivered or returned, oldest first."""
-    rows = connection.execute(
-        select(shipments)
-        .where(shipments.c.state.in_(OPEN_STATES))
-        .order_by(shipments.c.created_at, shipments.c.id)
-        .limit(limit)
-    )
+def open_shipments(
+    connection: Connection, *, limit: int = 200, handed_over: bool = False
+) -> list[ShipmentView]:
+    """Shipments with the carrier and not yet delivered or returned, oldest first; with
+    ``handed_over``, only those whose units have left the warehouse's stock."""
+    query = select(shipments).where(shipments.c.state.in_(OPEN_STATES))
+    if handed_over:
+        query = query.where(shipments.c.issued_at.is_not(None))
+    rows = connection.execute(query.order_by(shipments.c.created_at, shipments.c.id).limit(limit))
     return _views(connection, [repository.to_record(row._mapping) for row in rows])
 
 

@@ -142,8 +142,12 @@ class People:
         return error
 
     def couriers(self, *, limit: int) -> int:
-        """Move each open shipment one status further, through signed callbacks."""
-        shipments = self.runtime.read(open_shipments, limit=limit)
+        """Move each open shipment one status further, through signed callbacks.
+
+        A courier takes a parcel only once the warehouse has handed it over (its stock
+        issued): with workers running beside, reporting on a parcel whose hand-over a worker
+        is recording would lock the same shipment rows in another order (a deadlock)."""
+        shipments = self.runtime.read(open_shipments, limit=limit, handed_over=True)
         return sum(self._report_round(group) for group in _groups(shipments, STEPS_PER_GROUP))
 
     def _report_round(self, shipments: Sequence[ShipmentView]) -> int:
