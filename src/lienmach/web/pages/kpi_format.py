@@ -19,7 +19,8 @@ _MINUTE, _HOUR, _DAY = 60, 3600, 86_400
 
 
 def duration(seconds: float | None, locale: str) -> str:
-    """A wait in at most two units: "2 ngày 3 giờ", "3 giờ 20 phút", "12 phút", "40 giây"."""
+    """A wait in at most two units: "2 ngày 3 giờ", "3 giờ 20 phút", "12 phút", "40 giây";
+    a zero between them is skipped, so 48 h 30 min reads "2 ngày 30 phút", not "2 ngày"."""
     if seconds is None:
         return ""
     whole = round(abs(seconds))
@@ -32,7 +33,7 @@ def duration(seconds: float | None, locale: str) -> str:
     if not present:
         return i18n.translate(locale, "kpi.unit.minutes", n=0)
     first = next(index for index, (name, _amount) in enumerate(units) if name == present[0][0])
-    kept = [(name, amount) for name, amount in units[first : first + 2] if amount]
+    kept = [(name, amount) for name, amount in units[first : first + 3] if amount][:2]
     return sign + " ".join(i18n.translate(locale, f"kpi.unit.{name}", n=n) for name, n in kept)
 
 
