@@ -56,6 +56,7 @@ from lienmach.notifications.adapters import EmailSender, HttpSmsSender, SmsSende
 from lienmach.orders import events as orders_events
 from lienmach.orders import handlers as orders_handlers
 from lienmach.orders import payment_deadline
+from lienmach.orders import queries as orders_queries
 from lienmach.orders import tables as orders_tables
 from lienmach.settings import Settings
 from lienmach.shipping import events as shipping_events
@@ -157,7 +158,12 @@ def build_runtime(
     """Put a running Lienmach together from settings; any adapter may be replaced."""
     settings = settings or Settings()
     engine = engine or make_engine(settings.database_url)
-    bus = Bus(SUBSCRIPTION_TABLES, all_event_types(), projections=PROJECTION_TABLES)
+    bus = Bus(
+        SUBSCRIPTION_TABLES,
+        all_event_types(),
+        projections=PROJECTION_TABLES,
+        prepare_journey_batch=[orders_queries.read_orders_of],
+    )
     email_sender = email_sender or SmtpEmailSender(
         host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from
     )

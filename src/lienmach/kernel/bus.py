@@ -39,6 +39,8 @@ from lienmach.kernel.uow import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Any], None]
 Subscriptions = Mapping[type[Event], Sequence[Handler]]
+#: Reads a journey batch's handlers will want, done for the whole batch in a few statements.
+PrepareBatch = Callable[[UnitOfWork, list[Event]], None]
 
 MAX_ATTEMPTS = 5
 JOURNEY, PROJECTIONS = "journey", "projections"
@@ -71,6 +73,7 @@ class Bus:
         event_types: Mapping[str, type[Event]],
         *,
         projections: Sequence[Subscriptions] = (),
+        prepare_journey_batch: Sequence[PrepareBatch] = (),
     ):
         self._subscribers: dict[type[Event], list[str]] = {}
         self._handlers: dict[str, Handler] = {}
@@ -84,6 +87,7 @@ class Bus:
                         self._handlers[name] = handler
                         self._subscribers.setdefault(event_type, []).append(name)
                         names.add(name)
+        self._prepare = tuple(prepare_journey_batch)
         self._event_types = dict(event_types)
         for event_type in self._subscribers:
             self._event_types.setdefault(event_type.type_name(), event_type)
@@ -125,7 +129,7 @@ class Bus:
                 if not self._may_run(connection, lane):
                     return DeliveryOutcome()
                 rows = self._claim(connection, clock.now(), limit, lane)
-                self._run_all(connection, clock, rows)
+                self._run_all(connection, clock, rows, prepare=lane == JOURNEY)
                 self._mark(connection, clock.now(), rows, [])
                 self._full[lane] = len(rows) >= limit
                 return DeliveryOutcome(done=len(rows))
@@ -163,19 +167,28 @@ class Bus:
             None, connection=connection, clock=clock, subscribers_of=self.subscribers_of
         )
 
-    def _deliver(self, uow: UnitOfWork, row: Any) -> None:
+    def _deliver(self, uow: UnitOfWork, row: Any, event: Event | None = None) -> None:
         handler = self._handlers.get(row.subscriber)
         if handler is None:
             raise LookupError(f"no subscriber named {row.subscriber}")
         uow.actor = f"handler:{row.subscriber.rsplit('.', 1)[-1]}"
         uow.handling = (row.event_id, row.occurred_at)
-        handler(uow, self.event_type(row.type).from_payload(row.payload))
+        handler(uow, event or self.event_type(row.type).from_payload(row.payload))
 
-    def _run_all(self, connection: Connection, clock: Clock, rows: list[Any]) -> None:
+    def _run_all(
+        self, connection: Connection, clock: Clock, rows: list[Any], *, prepare: bool
+    ) -> None:
         uow = self._uow(connection, clock)
         try:
+            # Each event once, however many of its subscribers the batch holds.
+            events = {
+                row.event_id: self.event_type(row.type).from_payload(row.payload) for row in rows
+            }
+            if prepare:
+                for read_ahead in self._prepare:
+                    read_ahead(uow, list(events.values()))
             for row in rows:
-                self._deliver(uow, row)
+                self._deliver(uow, row, events[row.event_id])
             uow.flush()
         except Exception as error:  # the careful path finds out which delivery failed
             raise _BatchFailed from error

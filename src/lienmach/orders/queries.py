@@ -3,12 +3,15 @@ counts the back office's dashboard shows."""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 
+from lienmach.kernel.messages import Event
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.model import CANCELLABLE, FINAL, OrderState, PaymentMethod
@@ -103,6 +106,12 @@ _ORDER_WITH_LINES = (
     .where(orders.c.id == bindparam("order_id"))
     .order_by(order_lines.c.position)
 )
+_ORDERS_WITH_LINES = (
+    select(*_ORDER_COLUMNS, *_LINE_LABELS)
+    .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
+    .where(orders.c.id.in_(bindparam("order_ids", expanding=True)))
+    .order_by(orders.c.id, order_lines.c.position)
+)
 _BACKORDERED_LINES = (
     select(order_lines.c.order_id, order_lines.c.id, order_lines.c.backordered_quantity)
     .join(orders, orders.c.id == order_lines.c.order_id)
@@ -132,14 +141,39 @@ def order_id_for_number(connection: Connection, number: str) -> str | None:
 
 def get_order(connection: Connection, order_id: str) -> OrderView | None:
     rows = connection.execute(_ORDER_WITH_LINES, {"order_id": order_id}).all()
-    if not rows:
-        return None
+    return _order_view(rows) if rows else None
+
+
+def get_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, OrderView]:
+    """The orders found among ``order_ids``, with their lines, in one statement."""
+    rows = connection.execute(_ORDERS_WITH_LINES, {"order_ids": list(order_ids)}).all()
+    return {
+        order_id: _order_view(list(order_rows))
+        for order_id, order_rows in itertools.groupby(rows, key=lambda row: row[0])
+    }
+
+
+def _order_view(rows: Sequence[Row[Any]]) -> OrderView:
+    """An order from its rows joined with its lines (one row, line columns NULL, if none)."""
     lines = [
         OrderLineView(*row[_FIRST_LINE_COLUMN:])
         for row in rows
         if row[_FIRST_LINE_COLUMN] is not None
     ]
     return OrderView(**dict(zip(_ORDER_NAMES, rows[0], strict=False)), lines=lines)
+
+
+def read_orders_of(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Read, in one statement, the orders the ``events`` name that this unit of work has not
+    read yet, for :func:`order_in`: a delivery batch's handlers then read none one by one."""
+    seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
+    wanted = {
+        order_id
+        for event in events
+        if isinstance(order_id := getattr(event, "order_id", None), str) and order_id not in seen
+    }
+    if wanted:
+        seen.update(get_orders(uow.connection, sorted(wanted)))
 
 
 def order_in(uow: UnitOfWork, order_id: str) -> OrderView | None:
