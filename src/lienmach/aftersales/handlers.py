@@ -11,7 +11,7 @@ from lienmach.aftersales.events import SurveyAnswered, SurveySent
 from lienmach.aftersales.model import NpsCategory, Stage, TicketSource
 from lienmach.aftersales.services import open_ticket_unchecked
 from lienmach.aftersales.tables import surveys
-from lienmach.catalog.queries import get_products
+from lienmach.catalog.queries import products_in
 from lienmach.customers.queries import get_customer
 from lienmach.kernel.bus import Handler
 from lienmach.kernel.clock import as_utc
@@ -93,7 +93,7 @@ def on_detractor_answer_open_ticket(uow: UnitOfWork, event: SurveyAnswered) -> N
 
 
 def _warranty_lines(uow: UnitOfWork, product_ids: list[str], language: str) -> list[str]:
-    products = get_products(uow.connection, product_ids)
+    products = products_in(uow, product_ids)
     lines: list[str] = []
     for product_id in dict.fromkeys(product_ids):
         product = products.get(product_id)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lienmach.billing import ledger, repository
 from lienmach.billing.tables import accounts
-from lienmach.catalog.queries import get_products
+from lienmach.catalog.queries import products_in
 from lienmach.inventory.queries import ReservationView, get_reservations
 from lienmach.kernel.errors import InvalidInput, NotFound
 from lienmach.kernel.uow import UnitOfWork
@@ -39,7 +39,7 @@ def record_goods_received(
     if errors:
         raise InvalidInput(errors)
     if unit_cost_vnd == 0:
-        product = get_products(uow.connection, [product_id]).get(product_id)
+        product = products_in(uow, [product_id]).get(product_id)
         unit_cost_vnd = product.cost_vnd if product else 0
     return repository.post(
         uow,
@@ -82,7 +82,7 @@ def at_standard_cost(
     uow: UnitOfWork, reservations: Sequence[ReservationView]
 ) -> list[tuple[int, int]]:
     """(quantity, standard unit cost) per reservation."""
-    products = get_products(uow.connection, [r.product_id for r in reservations])
+    products = products_in(uow, [r.product_id for r in reservations])
     missing = sorted({r.product_id for r in reservations} - set(products))
     if missing:
         raise NotFound("product", ", ".join(missing))

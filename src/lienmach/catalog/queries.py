@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from lienmach.catalog import folding
 from lienmach.catalog.tables import products
+from lienmach.kernel.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class ProductView:
 
 _COLUMNS = [getattr(products.c, name) for name in ProductView.__dataclass_fields__]
 # Built once: building a statement costs several times more than executing it.
+#: uow.scratch key: the products read in this unit of work, by id (see :func:`products_in`).
+SEEN_PRODUCTS = "catalog.products"
 _BY_IDS = select(*_COLUMNS).where(products.c.id.in_(bindparam("ids", expanding=True)))
 # uow.scratch key: the products read in this unit of work, by id.
 
@@ -39,6 +42,16 @@ def get_products(connection: Connection, product_ids: Iterable[str]) -> dict[str
         return {}
     rows = connection.execute(_BY_IDS, {"ids": wanted})
     return {row.id: ProductView(*row) for row in rows}
+
+
+def products_in(uow: UnitOfWork, product_ids: Iterable[str]) -> dict[str, ProductView]:
+    """:func:`get_products`, each product read at most once per unit of work: the handlers of
+    one delivery batch share them (the journey's handlers never change a product)."""
+    seen: dict[str, ProductView] = uow.scratch.setdefault(SEEN_PRODUCTS, {})
+    wanted = set(product_ids)
+    if missing := wanted - seen.keys():
+        seen.update(get_products(uow.connection, missing))
+    return {product_id: seen[product_id] for product_id in wanted if product_id in seen}
 
 
 def get_product(connection: Connection, product_id: str) -> ProductView | None:

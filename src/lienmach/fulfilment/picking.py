@@ -61,7 +61,7 @@ def queue_pick_tasks(
         to_pick = [item for item in to_pick if item.id not in tasked]
     if not to_pick:
         return []
-    products = catalog_queries.get_products(connection, [item.product_id for item in to_pick])
+    products = catalog_queries.products_in(uow, [item.product_id for item in to_pick])
     names = {line.id: line.name for line in order.lines}
     now = uow.now()
     score = priority(
