@@ -29,10 +29,9 @@ class ProductView:
 
 _COLUMNS = [getattr(products.c, name) for name in ProductView.__dataclass_fields__]
 # Built once: building a statement costs several times more than executing it.
+_BY_IDS = select(*_COLUMNS).where(products.c.id.in_(bindparam("ids", expanding=True)))
 #: uow.scratch key: the products read in this unit of work, by id (see :func:`products_in`).
 SEEN_PRODUCTS = "catalog.products"
-_BY_IDS = select(*_COLUMNS).where(products.c.id.in_(bindparam("ids", expanding=True)))
-# uow.scratch key: the products read in this unit of work, by id.
 
 
 def get_products(connection: Connection, product_ids: Iterable[str]) -> dict[str, ProductView]:

@@ -173,7 +173,9 @@ class Bus:
             raise LookupError(f"no subscriber named {row.subscriber}")
         uow.actor = f"handler:{row.subscriber.rsplit('.', 1)[-1]}"
         uow.handling = (row.event_id, row.occurred_at)
-        handler(uow, event or self.event_type(row.type).from_payload(row.payload))
+        if event is None:
+            event = self.event_type(row.type).from_payload(row.payload)
+        handler(uow, event)
 
     def _run_all(
         self, connection: Connection, clock: Clock, rows: list[Any], *, prepare: bool
