@@ -235,6 +235,7 @@ def test_the_cart_adds_changes_and_removes_lines_with_vat_totals(runtime: Runtim
     assert refused.status_code == 422 and 'data-field-error="quantity"' in refused.text
     assert re.search(r"data-goods-total>495\.000\xa0₫", client.get("/shop/cart").text)
     tampered = client.cookies[CART_COOKIE].replace(".", "x.", 1)
+    client.cookies.delete(CART_COOKIE)  # replaced, not sent beside the genuine one
     client.cookies.set(CART_COOKIE, tampered, path="/shop")
     assert "data-cart-empty" in client.get("/shop/cart").text
 
