@@ -46,11 +46,9 @@ def get_products(connection: Connection, product_ids: Iterable[str]) -> dict[str
 def products_in(uow: UnitOfWork, product_ids: Iterable[str]) -> dict[str, ProductView]:
     """:func:`get_products`, each product read at most once per unit of work: the handlers of
     one delivery batch share them (the journey's handlers never change a product)."""
-    seen: dict[str, ProductView] = uow.scratch.setdefault(SEEN_PRODUCTS, {})
-    wanted = set(product_ids)
-    if missing := wanted - seen.keys():
-        seen.update(get_products(uow.connection, missing))
-    return {product_id: seen[product_id] for product_id in wanted if product_id in seen}
+    return uow.remembered_many(
+        SEEN_PRODUCTS, product_ids, lambda missing: get_products(uow.connection, missing)
+    )
 
 
 def get_product(connection: Connection, product_id: str) -> ProductView | None:

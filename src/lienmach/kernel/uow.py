@@ -6,7 +6,7 @@ outbox), so a committed change always has its events and a rolled-back one never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, TypeVar
@@ -126,6 +126,17 @@ class UnitOfWork:
                 return None
             seen[key] = found
         return seen[key]
+
+    def remembered_many(
+        self, kind: str, keys: Iterable[str], load: Callable[[list[str]], Mapping[str, T]]
+    ) -> dict[str, T]:
+        """:meth:`remembered` for many keys: ``load`` is asked once, for the keys not yet
+        read in this unit of work; keys it does not find are left out, and not remembered."""
+        seen: dict[str, T] = self.scratch.setdefault(kind, {})
+        wanted = set(keys)
+        if missing := wanted - seen.keys():
+            seen.update(load(sorted(missing)))
+        return {key: seen[key] for key in wanted if key in seen}
 
     def before_flush(self, key: str, action: Callable[[], None]) -> None:
         """Run ``action`` once at the next flush (a second call with the same key is a no-op):

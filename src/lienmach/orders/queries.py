@@ -166,14 +166,12 @@ def _order_view(rows: Sequence[Row[Any]]) -> OrderView:
 def read_orders_of(uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Read, in one statement, the orders the ``events`` name that this unit of work has not
     read yet, for :func:`order_in`: a delivery batch's handlers then read none one by one."""
-    seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
-    wanted = {
+    named = [
         order_id
         for event in events
-        if isinstance(order_id := getattr(event, "order_id", None), str) and order_id not in seen
-    }
-    if wanted:
-        seen.update(get_orders(uow.connection, sorted(wanted)))
+        if isinstance(order_id := getattr(event, "order_id", None), str)
+    ]
+    uow.remembered_many(SEEN_ORDERS, named, lambda missing: get_orders(uow.connection, missing))
 
 
 def order_in(uow: UnitOfWork, order_id: str) -> OrderView | None:
