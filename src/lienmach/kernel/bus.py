@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -38,6 +38,7 @@ from lienmach.kernel.tables import event_deliveries, event_log
 from lienmach.kernel.uow import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Any], None]
+E = TypeVar("E", bound=Event)
 Subscriptions = Mapping[type[Event], Sequence[Handler]]
 #: Reads a journey batch's handlers will want, done for the whole batch in a few statements.
 PrepareBatch = Callable[[UnitOfWork, list[Event]], None]
@@ -51,6 +52,17 @@ PROJECTIONS_LOCK = 7_270_001  # the advisory lock whose holder runs the projecti
 
 def subscriber_name(handler: Handler) -> str:
     return f"{handler.__module__}.{handler.__qualname__}"
+
+
+def handles_batches(handler: Callable[[UnitOfWork, list[E]], None]) -> Handler:
+    """Marks a handler that takes a list of its events: the whole batch on the fast path, one
+    event at a time when the batch is run again carefully. It must treat each event as it
+    would alone (a redelivered one does nothing), in fewer statements than one call each."""
+    setattr(handler, _BATCHES, True)
+    return handler
+
+
+_BATCHES = "handles_batches"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -175,7 +187,7 @@ class Bus:
         uow.handling = (row.event_id, row.occurred_at)
         if event is None:
             event = self.event_type(row.type).from_payload(row.payload)
-        handler(uow, event)
+        handler(uow, [event] if getattr(handler, _BATCHES, False) else event)
 
     def _run_all(
         self, connection: Connection, clock: Clock, rows: list[Any], *, prepare: bool
@@ -189,8 +201,16 @@ class Bus:
             if prepare:
                 for read_ahead in self._prepare:
                     read_ahead(uow, list(events.values()))
+            batches: dict[str, list[Event]] = {}
             for row in rows:
-                self._deliver(uow, row, events[row.event_id])
+                if getattr(self._handlers.get(row.subscriber), _BATCHES, False):
+                    batches.setdefault(row.subscriber, []).append(events[row.event_id])
+                else:
+                    self._deliver(uow, row, events[row.event_id])
+            for subscriber, batch in batches.items():
+                uow.actor = f"handler:{subscriber.rsplit('.', 1)[-1]}"
+                uow.handling = None
+                self._handlers[subscriber](uow, batch)
             uow.flush()
         except Exception as error:  # the careful path finds out which delivery failed
             raise _BatchFailed from error
