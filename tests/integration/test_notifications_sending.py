@@ -194,3 +194,32 @@ def test_english_customer_gets_english_email_with_full_links(
     assert email["subject"] == "Order DH-000009 is on its way with Viettel Post"
     # the public base URL of the settings (conftest: http://shop.test) prefixes the link
     assert "Track it: http://shop.test/track/VTP77" in email["body"]
+
+
+def test_messages_recorded_together_are_each_marked_sent_once(
+    runtime: Runtime, smtp_server: SmtpSandboxProcess
+) -> None:
+    # when five e-mails are queued in one transaction (jobs that finish together are recorded
+    # in one call of their kind's record_many)
+    def five_emails(uow: UnitOfWork) -> None:
+        for n in range(5):
+            send_email(uow, **{**CONFIRMATION, "key": f"order:ord_{n}:confirmation"})
+
+    runtime.run(five_emails)
+
+    # then each is sent and recorded once, with one MessageSent each
+    assert len(smtp_server.messages()) == 5
+    assert runtime.read(count_sent, channel="email", purpose="order_confirmation") == 5
+    assert _count(runtime, event_log, event_log.c.type == "MessageSent") == 5
+    # and recording the same results again (a job run twice) marks and publishes nothing
+    kind = runtime.job_runner.kinds["notifications.send_email"]
+    assert kind.record_many is not None
+    with runtime.uow() as uow:
+        sent = [
+            ({"message_id": message_id_for(f"order:ord_{n}:confirmation")}, {"provider_id": "x"})
+            for n in range(5)
+        ]
+        kind.record_many(uow, sent)
+        uow.commit()
+    assert _count(runtime, event_log, event_log.c.type == "MessageSent") == 5
+    assert _count(runtime, outbound_messages, outbound_messages.c.provider_id == "x") == 0

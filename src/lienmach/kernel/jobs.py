@@ -27,16 +27,20 @@ from lienmach.kernel.uow import UnitOfWork
 RECORD_TOGETHER_SECONDS = 0.005
 Perform = Callable[[Mapping[str, Any]], Mapping[str, Any]]
 Record = Callable[[UnitOfWork, Mapping[str, Any], Mapping[str, Any]], None]
+#: Records many finished jobs of one kind at once: (payload, result) each.
+RecordMany = Callable[[UnitOfWork, list[tuple[Mapping[str, Any], Mapping[str, Any]]]], None]
 Outcome = Mapping[str, Any] | Exception
 
 
 @dataclass(frozen=True)
 class JobKind:
-    """What a kind of job does: ``perform`` the I/O, then ``record`` its result."""
+    """What a kind of job does: ``perform`` the I/O, then ``record`` its result, or
+    ``record_many`` the results of many such jobs in a few statements."""
 
     name: str
     perform: Perform
     record: Record | None = None
+    record_many: RecordMany | None = None
     timeout_seconds: float = 60.0
     max_attempts: int = 8
 
@@ -202,8 +206,7 @@ class JobRunner:
         if len(succeeded) == len(finished):
             try:
                 with open_uow("job") as uow:
-                    for job, result in succeeded:
-                        self._succeed(uow, job, result)
+                    self._succeed(uow, succeeded)
                     _finish(uow, succeeded)
                     uow.flush()  # one write of the events all of them published
                     claimed = self._take(uow.connection, clock.now(), then_claim)
@@ -217,7 +220,7 @@ class JobRunner:
                 if not isinstance(outcome, Exception):
                     try:
                         with uow.connection.begin_nested():
-                            self._succeed(uow, job, outcome)
+                            self._succeed(uow, [(job, outcome)])
                             _finish(uow, [(job, outcome)])
                             uow.flush()
                         continue
@@ -231,11 +234,21 @@ class JobRunner:
             uow.commit()
         return claimed
 
-    def _succeed(self, uow: UnitOfWork, job: _Claimed, outcome: Mapping[str, Any]) -> None:
-        kind = self.kinds.get(job.kind)
-        uow.actor = f"job:{job.kind}"
-        if kind is not None and kind.record is not None:
-            kind.record(uow, job.payload, outcome)
+    def _succeed(self, uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> None:
+        """Record the results, kind by kind: all of a kind at once if it can."""
+        by_kind: dict[str, list[tuple[Mapping[str, Any], Mapping[str, Any]]]] = {}
+        for job, result in done:
+            by_kind.setdefault(job.kind, []).append((job.payload, result))
+        for name, results in by_kind.items():
+            kind = self.kinds.get(name)
+            uow.actor = f"job:{name}"
+            if kind is None:
+                continue
+            if kind.record_many is not None:
+                kind.record_many(uow, results)
+            elif kind.record is not None:
+                for payload, result in results:
+                    kind.record(uow, payload, result)
 
     def _failure(self, clock: Clock, job: _Claimed, error: Exception) -> dict[str, Any]:
         """The parameters of ``_RELEASE`` for a job whose I/O or recording failed."""

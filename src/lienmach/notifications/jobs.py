@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, select, update
 
 from lienmach.kernel.jobs import JobKind, Perform
 from lienmach.kernel.uow import UnitOfWork
@@ -15,8 +15,18 @@ from lienmach.notifications.services import SEND_EMAIL, SEND_SMS
 from lienmach.notifications.tables import outbound_messages
 from lienmach.notifications.templates import render
 
-# Built once with bind parameters: building a statement costs more than running it. Only a
-# queued message is marked, so a message is recorded sent (and MessageSent published) once.
+# Built once with bind parameters: building a statement costs more than running it. Only
+# queued messages are marked, so a message is recorded sent (and MessageSent published) once;
+# on PostgreSQL the read locks them (in id order) until the marks commit.
+_QUEUED = (
+    select(outbound_messages.c.id, outbound_messages.c.order_id, outbound_messages.c.purpose)
+    .where(
+        outbound_messages.c.id.in_(bindparam("b_ids", expanding=True)),
+        outbound_messages.c.state == "queued",
+    )
+    .order_by(outbound_messages.c.id)
+    .with_for_update()
+)
 _MARK_SENT = (
     update(outbound_messages)
     .where(outbound_messages.c.id == bindparam("b_id"), outbound_messages.c.state == "queued")
@@ -27,7 +37,6 @@ _MARK_SENT = (
         subject=bindparam("b_subject"),
         body=bindparam("b_body"),
     )
-    .returning(outbound_messages.c.order_id, outbound_messages.c.purpose)
 )
 
 
@@ -56,26 +65,35 @@ def job_kinds(
 
 
 def _kind(name: str, channel: str, perform: Perform) -> JobKind:
-    def record(uow: UnitOfWork, payload: Mapping[str, Any], result: Mapping[str, Any]) -> None:
-        message_id = payload["message_id"]
-        marked = uow.connection.execute(
+    def record_many(
+        uow: UnitOfWork, sent: list[tuple[Mapping[str, Any], Mapping[str, Any]]]
+    ) -> None:
+        """Mark the sent messages in two statements, however many there are."""
+        results = {payload["message_id"]: result for payload, result in sent}
+        queued = uow.connection.execute(_QUEUED, {"b_ids": sorted(results)}).all()
+        if not queued:
+            return
+        now = uow.now()
+        uow.connection.execute(
             _MARK_SENT,
-            {
-                "b_id": message_id,
-                "b_sent_at": uow.now(),
-                "b_provider_id": str(result["provider_id"])[:200],
-                "b_subject": result["subject"],
-                "b_body": result["body"],
-            },
-        ).first()
-        if marked is not None:
+            [
+                {
+                    "b_id": row.id,
+                    "b_sent_at": now,
+                    "b_provider_id": str(results[row.id]["provider_id"])[:200],
+                    "b_subject": results[row.id]["subject"],
+                    "b_body": results[row.id]["body"],
+                }
+                for row in queued
+            ],
+        )
+        for row in queued:
             uow.publish(
                 MessageSent(
-                    message_id=message_id,
-                    channel=channel,
-                    order_id=marked.order_id,
-                    purpose=marked.purpose,
+                    message_id=row.id, channel=channel, order_id=row.order_id, purpose=row.purpose
                 )
             )
 
-    return JobKind(name=name, perform=perform, record=record, timeout_seconds=30, max_attempts=8)
+    return JobKind(
+        name=name, perform=perform, record_many=record_many, timeout_seconds=30, max_attempts=8
+    )
