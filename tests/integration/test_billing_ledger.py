@@ -185,8 +185,8 @@ def test_a_placed_order_is_invoiced_and_posted_exactly_once(runtime: Runtime) ->
         line_ids=tuple(line.order_line_id or "" for line in invoice.lines if line.order_line_id),
         total_vnd=TOTAL,
     )
-    runtime.run(on_order_placed_issue_invoice, event)
-    runtime.run(on_order_placed_issue_invoice, event)
+    runtime.run(on_order_placed_issue_invoice, [event])
+    runtime.run(on_order_placed_issue_invoice, [event])
     # then nothing more was issued or posted
     assert runtime.read(queries.count_invoices) == 1
     assert entry_kinds(runtime, order_id) == ["invoice_issued"]

@@ -95,7 +95,7 @@ def test_a_booked_shipment_posts_cost_of_goods_and_the_carrier_fee_once(runtime:
         JournalLineView("331", 0, shipment.fee_vnd),
     ]
     # when the same ShipmentBooked is handled again
-    runtime.run(on_shipment_booked_post_costs, booked(shipment))
+    runtime.run(on_shipment_booked_post_costs, [booked(shipment)])
     # then nothing more is posted
     assert len(runtime.read(queries.entries_for_order, order_id)) == 3
     assert balance(runtime, "632") == COST
@@ -121,7 +121,7 @@ def test_delivery_collects_cod_cash_and_clears_the_receivable(
     assert balance(runtime, "111") == TOTAL
     # when the delivery is told again
     again = ShipmentDelivered(shipment_id=shipment.id, order_id=order_id, cod_amount_vnd=TOTAL)
-    runtime.run(on_shipment_delivered_post_cod, again)
+    runtime.run(on_shipment_delivered_post_cod, [again])
     # then cash is counted once and the ledger balances
     assert balance(runtime, "111") == TOTAL
     assert runtime.read(queries.trial_balance).balanced

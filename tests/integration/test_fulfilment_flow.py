@@ -160,7 +160,7 @@ def test_a_redelivered_order_reserved_queues_nothing_more(runtime: Runtime) -> N
     reservation_ids = tuple(r.id for r in runtime.read(reservations_for_order, order_id))
     event = OrderReserved(order_id=order_id, reservation_ids=reservation_ids, warehouse_ids=())
     # when the same fact is handled again
-    runtime.run(on_order_reserved_queue_pick_task, event)
+    runtime.run(on_order_reserved_queue_pick_task, [event])
     # then there is still one task and one PickTaskQueued
     assert count(runtime, pick_tasks) == 1
     assert count(runtime, pick_task_lines) == 1

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.aftersales.events import SurveyAnswered, SurveySent
 from lienmach.aftersales.model import NpsCategory, Stage, TicketSource
-from lienmach.aftersales.services import open_ticket_unchecked
-from lienmach.aftersales.tables import surveys
+from lienmach.aftersales.services import NewTicket, open_tickets_unchecked
+from lienmach.aftersales.tables import surveys, tickets
 from lienmach.catalog.queries import products_in
-from lienmach.customers.queries import get_customer
-from lienmach.kernel.bus import Handler
+from lienmach.customers.queries import CustomerView, get_customers
+from lienmach.kernel.bus import Handler, handles_batches
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
 from lienmach.kernel.tables import event_log, event_objects
@@ -28,68 +30,154 @@ from lienmach.orders.queries import OrderView, order_in
 DELIVERY_TROUBLE = ("ShipmentFailed", "ShipmentReturned")
 
 
-def on_order_delivered_send_survey(uow: UnitOfWork, event: OrderDelivered) -> None:
-    """Delivery closes the order: send the NPS survey with the warranty of what was bought."""
-    order = order_in(uow, event.order_id)
-    if order is None:
-        return
-    survey_id = new_id("sv_")
-    token = secrets.token_urlsafe(24)
-    # Counted through RETURNING rather than the driver's rowcount for an INSERT.
-    inserted = insert_ignoring_duplicates(
-        uow.connection,
-        surveys,
+@handles_batches
+def on_order_delivered_send_survey(uow: UnitOfWork, events: list[OrderDelivered]) -> None:
+    """Delivery closes the order: send the NPS survey with the warranty of what was bought.
+
+    One survey per order (the order id is unique): a redelivered fact sends nothing more.
+    """
+    orders = _orders_named(uow, [event.order_id for event in events])
+    sent_at = uow.now()
+    planned = {
+        order.id: (new_id("sv_"), secrets.token_urlsafe(24), order) for order in orders.values()
+    }
+    rows = [
         {
             "id": survey_id,
             "order_id": order.id,
             "customer_id": order.customer_id,
             "token": token,
-            "sent_at": uow.now(),
-        },
-    )
-    if inserted != 1:
-        return  # a survey was already sent for this order (the order id is unique)
-    customer = get_customer(uow.connection, order.customer_id)
+            "sent_at": sent_at,
+        }
+        # Sorted, so concurrent inserts of the same orders wait in one order (no deadlock).
+        for survey_id, token, order in sorted(planned.values(), key=lambda plan: plan[2].id)
+    ]
+    inserted = _insert_surveys(uow.connection, rows)
+    sent = [plan for plan in planned.values() if plan[0] in inserted]
+    if not sent:
+        return
+    customers = get_customers(uow.connection, {order.customer_id for _, _, order in sent})
+    # Every warranty read in one statement; _warranty_lines then finds them remembered.
+    products_in(uow, [line.product_id for _, _, order in sent for line in order.lines])
+    for survey_id, token, order in sent:
+        _send_survey(uow, order, token, customers.get(order.customer_id))
+        uow.publish(
+            SurveySent(survey_id=survey_id, order_id=order.id, customer_id=order.customer_id)
+        )
+
+
+def _orders_named(uow: UnitOfWork, order_ids: list[str]) -> dict[str, OrderView]:
+    """The orders found among ``order_ids``, once each, in the order first named."""
+    found: dict[str, OrderView] = {}
+    for order_id in order_ids:
+        if order_id not in found and (order := order_in(uow, order_id)) is not None:
+            found[order_id] = order
+    return found
+
+
+def _insert_surveys(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert the surveys whose order has none yet; returns the ids of those inserted."""
+    if not rows:
+        return set()
+    statement = _insert_surveys_statement(connection.dialect.name)
+    return {row.id for row in connection.execute(statement, rows)}
+
+
+@functools.cache
+def _insert_surveys_statement(dialect: str) -> Any:
+    # RETURNING rather than the driver's rowcount: it says which rows went in.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(surveys).on_conflict_do_nothing().returning(surveys.c.id)
+
+
+def _send_survey(
+    uow: UnitOfWork, order: OrderView, token: str, customer: CustomerView | None
+) -> None:
     language = (customer.language if customer else None) or order.language or "vi"
     email = (customer.email if customer else None) or order.ship_email
-    if email:
-        send_email(
-            uow,
-            key=f"survey:{order.id}",
-            to=email,
-            template="survey_email",
-            params={
-                "order_number": order.number,
-                "survey_url": f"/survey/{token}",
-                "warranty_lines": _warranty_lines(
-                    uow, [line.product_id for line in order.lines], language
-                ),
-            },
-            order_id=order.id,
-            purpose="survey",
-            language=language,
-        )
-    uow.publish(SurveySent(survey_id=survey_id, order_id=order.id, customer_id=order.customer_id))
-
-
-def on_detractor_answer_open_ticket(uow: UnitOfWork, event: SurveyAnswered) -> None:
-    """A detractor (0–6) opens a ticket by itself, linked to the order and the failed stage."""
-    if event.category != NpsCategory.DETRACTOR.value:
+    if not email:
         return
-    survey = uow.connection.execute(select(surveys).where(surveys.c.id == event.survey_id)).first()
-    comment = (survey.comment if survey is not None else "") or ""
-    order = order_in(uow, event.order_id)
-    number = order.number if order is not None else event.order_id
-    open_ticket_unchecked(
+    send_email(
         uow,
-        customer_id=event.customer_id,
-        subject=f"NPS {event.score}/10 – {number}",
-        body=comment or f"The customer scored order {number} {event.score}/10.",
-        order_id=event.order_id,
-        source=TicketSource.SURVEY,
-        stage=_failed_stage(uow, order),
-        survey_id=event.survey_id,
+        key=f"survey:{order.id}",
+        to=email,
+        template="survey_email",
+        params={
+            "order_number": order.number,
+            "survey_url": f"/survey/{token}",
+            "warranty_lines": _warranty_lines(
+                uow, [line.product_id for line in order.lines], language
+            ),
+        },
+        order_id=order.id,
+        purpose="survey",
+        language=language,
     )
+
+
+@handles_batches
+def on_detractor_answer_open_ticket(uow: UnitOfWork, events: list[SurveyAnswered]) -> None:
+    """A detractor (0–6) opens a ticket by itself, linked to the order and the failed stage.
+
+    One ticket per survey: an answer whose survey has a ticket already opens nothing more.
+    """
+    first_answers: dict[str, SurveyAnswered] = {}
+    for event in events:
+        if event.category == NpsCategory.DETRACTOR.value:
+            first_answers.setdefault(event.survey_id, event)
+    detractors = list(first_answers.values())
+    if not detractors:
+        return
+    surveys_found = {
+        row.id: row
+        for row in uow.connection.execute(
+            _SURVEYS_WITH_TICKET, {"survey_ids": sorted(event.survey_id for event in detractors)}
+        )
+    }
+    detractors = [
+        event
+        for event in detractors
+        if (found := surveys_found.get(event.survey_id)) is None or found.ticket_id is None
+    ]
+    orders = _orders_named(uow, [event.order_id for event in detractors])
+    stages = _failed_stages(uow, list(orders.values()))
+    new_tickets = []
+    for event in detractors:
+        found = surveys_found.get(event.survey_id)
+        comment = (found.comment if found is not None else "") or ""
+        order = orders.get(event.order_id)
+        number = order.number if order is not None else event.order_id
+        new_tickets.append(
+            NewTicket(
+                customer_id=event.customer_id,
+                subject=f"NPS {event.score}/10 – {number}",
+                body=comment or f"The customer scored order {number} {event.score}/10.",
+                order_id=event.order_id,
+                source=TicketSource.SURVEY,
+                stage=stages.get(event.order_id, Stage.UNKNOWN),
+                survey_id=event.survey_id,
+            )
+        )
+    open_tickets_unchecked(uow, new_tickets)
+
+
+# The answered surveys' comments, and the ticket each one opened already, if any.
+_SURVEYS_WITH_TICKET = (
+    select(surveys.c.id, surveys.c.comment, tickets.c.id.label("ticket_id"))
+    .select_from(surveys.outerjoin(tickets, tickets.c.survey_id == surveys.c.id))
+    .where(surveys.c.id.in_(bindparam("survey_ids", expanding=True)))
+)
+# The orders among some that had a failed or returned delivery attempt.
+_ORDERS_WITH_DELIVERY_TROUBLE = (
+    select(event_objects.c.object_id)
+    .distinct()
+    .join(event_log, event_log.c.id == event_objects.c.event_id)
+    .where(
+        event_objects.c.object_type == "order",
+        event_objects.c.object_id.in_(bindparam("order_ids", expanding=True)),
+        event_log.c.type.in_(DELIVERY_TROUBLE),
+    )
+)
 
 
 def _warranty_lines(uow: UnitOfWork, product_ids: list[str], language: str) -> list[str]:
@@ -106,26 +194,26 @@ def _warranty_lines(uow: UnitOfWork, product_ids: list[str], language: str) -> l
     return lines
 
 
-def _failed_stage(uow: UnitOfWork, order: OrderView | None) -> Stage:
-    """Delivery when the order arrived late or a delivery attempt failed; else unknown."""
-    if order is None:
-        return Stage.UNKNOWN
-    if (
-        order.promised_at
-        and order.closed_at
-        and as_utc(order.closed_at) > as_utc(order.promised_at)
-    ):
-        return Stage.DELIVERY
-    trouble = exists().where(
-        and_(
-            event_objects.c.object_type == "order",
-            event_objects.c.object_id == order.id,
-            event_objects.c.event_id == event_log.c.id,
-            event_log.c.type.in_(DELIVERY_TROUBLE),
-        )
-    )
-    had_trouble = uow.connection.execute(select(trouble)).scalar()
-    return Stage.DELIVERY if had_trouble else Stage.UNKNOWN
+def _failed_stages(uow: UnitOfWork, orders: list[OrderView]) -> dict[str, Stage]:
+    """Each order's failed stage: delivery when it arrived late or a delivery attempt failed
+    (looked up in one statement for all of them); else unknown."""
+    stages = {order.id: Stage.UNKNOWN for order in orders}
+    on_time: list[str] = []
+    for order in orders:
+        if (
+            order.promised_at
+            and order.closed_at
+            and as_utc(order.closed_at) > as_utc(order.promised_at)
+        ):
+            stages[order.id] = Stage.DELIVERY
+        else:
+            on_time.append(order.id)
+    if on_time:
+        troubled = uow.connection.execute(
+            _ORDERS_WITH_DELIVERY_TROUBLE, {"order_ids": sorted(on_time)}
+        ).scalars()
+        stages.update(dict.fromkeys(troubled, Stage.DELIVERY))
+    return stages
 
 
 SUBSCRIPTIONS: dict[type[Event], Sequence[Handler]] = {

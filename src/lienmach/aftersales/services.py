@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -15,7 +17,7 @@ from lienmach.aftersales.events import (
 )
 from lienmach.aftersales.model import Stage, TicketSource, TicketState
 from lienmach.aftersales.tables import surveys, ticket_notes, tickets
-from lienmach.customers.queries import get_customer
+from lienmach.customers.queries import CustomerView, get_customer, get_customers
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_number
 from lienmach.kernel.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound
@@ -38,6 +40,7 @@ _ANSWER_SURVEY = (
     .returning(surveys.c.id, surveys.c.order_id, surveys.c.customer_id)
 )
 _SURVEY_BY_TOKEN = select(surveys.c.id).where(surveys.c.token == bindparam("b_token"))
+_INSERT_TICKET = tickets.insert()
 
 
 def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "") -> str:
@@ -111,6 +114,19 @@ def open_ticket(
     )
 
 
+@dataclass(frozen=True)
+class NewTicket:
+    """A ticket to open from already-validated input (see :func:`open_tickets_unchecked`)."""
+
+    customer_id: str
+    subject: str
+    body: str
+    order_id: str | None
+    source: TicketSource
+    stage: Stage
+    survey_id: str | None = None
+
+
 def open_ticket_unchecked(
     uow: UnitOfWork,
     *,
@@ -123,45 +139,65 @@ def open_ticket_unchecked(
     survey_id: str | None = None,
 ) -> str:
     """Open a ticket from already-validated input (handlers); returns its id."""
-    ticket_id = new_id("tk_")
-    number = model.ticket_number(next_number(uow.connection, "aftersales.ticket"))
+    ticket = NewTicket(customer_id, subject, body, order_id, source, stage, survey_id)
+    (ticket_id,) = open_tickets_unchecked(uow, [ticket])
+    return ticket_id
+
+
+def open_tickets_unchecked(uow: UnitOfWork, new_tickets: Sequence[NewTicket]) -> list[str]:
+    """Open tickets from already-validated input, each due in 24 h, and tell each customer; one
+    insert and one read of the customers for all of them. Returns their ids, in order."""
+    if not new_tickets:
+        return []
     opened_at = uow.now()
     due = model.due_at(opened_at)
-    uow.connection.execute(
-        tickets.insert().values(
-            id=ticket_id,
-            number=number,
-            order_id=order_id,
-            customer_id=customer_id,
-            survey_id=survey_id,
-            subject=subject[: model.MAX_SUBJECT],
-            body=body[: model.MAX_BODY],
-            source=source.value,
-            stage=stage.value,
-            state=TicketState.OPEN.value,
-            opened_at=opened_at,
-            due_at=due,
-            version=1,
+    ticket_ids = [new_id("tk_") for _ in new_tickets]
+    numbers = [
+        model.ticket_number(next_number(uow.connection, "aftersales.ticket")) for _ in new_tickets
+    ]
+    rows = [
+        {
+            "id": ticket_id,
+            "number": number,
+            "order_id": ticket.order_id,
+            "customer_id": ticket.customer_id,
+            "survey_id": ticket.survey_id,
+            "subject": ticket.subject[: model.MAX_SUBJECT],
+            "body": ticket.body[: model.MAX_BODY],
+            "source": ticket.source.value,
+            "stage": ticket.stage.value,
+            "state": TicketState.OPEN.value,
+            "opened_at": opened_at,
+            "due_at": due,
+            "version": 1,
+        }
+        for ticket, ticket_id, number in zip(new_tickets, ticket_ids, numbers, strict=True)
+    ]
+    uow.connection.execute(_INSERT_TICKET, rows)
+    customers = get_customers(uow.connection, {ticket.customer_id for ticket in new_tickets})
+    for ticket, ticket_id, number in zip(new_tickets, ticket_ids, numbers, strict=True):
+        uow.publish(
+            TicketOpened(
+                ticket_id=ticket_id,
+                customer_id=ticket.customer_id,
+                order_id=ticket.order_id,
+                source=ticket.source.value,
+                stage=ticket.stage.value,
+            )
         )
-    )
-    uow.publish(
-        TicketOpened(
-            ticket_id=ticket_id,
-            customer_id=customer_id,
-            order_id=order_id,
-            source=source.value,
-            stage=stage.value,
+        _email_customer(
+            uow,
+            customers.get(ticket.customer_id),
+            key=f"ticket-opened:{ticket_id}",
+            template="ticket_opened",
+            params={
+                "ticket_number": number,
+                "due_at": due.isoformat(),
+                "subject": ticket.subject,
+            },
+            order_id=ticket.order_id,
         )
-    )
-    _tell_customer(
-        uow,
-        customer_id,
-        key=f"ticket-opened:{ticket_id}",
-        template="ticket_opened",
-        params={"ticket_number": number, "due_at": due.isoformat(), "subject": subject},
-        order_id=order_id,
-    )
-    return ticket_id
+    return ticket_ids
 
 
 def add_ticket_note(uow: UnitOfWork, *, ticket_id: str, text: str) -> str:
@@ -290,6 +326,18 @@ def _tell_customer(
     order_id: str | None,
 ) -> None:
     customer = get_customer(uow.connection, customer_id)
+    _email_customer(uow, customer, key=key, template=template, params=params, order_id=order_id)
+
+
+def _email_customer(
+    uow: UnitOfWork,
+    customer: CustomerView | None,
+    *,
+    key: str,
+    template: str,
+    params: dict[str, Any],
+    order_id: str | None,
+) -> None:
     if customer is None or not customer.email:
         return  # nothing to send to; the ticket is visible in the customer's account
     send_email(

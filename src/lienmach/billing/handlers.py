@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from lienmach.billing import invoicing, payments, postings
 from lienmach.billing.events import RefundIssued
 from lienmach.inventory.events import StockReceived
-from lienmach.kernel.bus import Handler
+from lienmach.kernel.bus import Handler, handles_batches
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
@@ -20,8 +20,10 @@ from lienmach.orders.queries import order_in
 from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentReturned
 
 
-def on_order_placed_issue_invoice(uow: UnitOfWork, event: OrderPlaced) -> None:
-    invoicing.issue_invoice(uow, order_id=event.order_id)
+@handles_batches
+def on_order_placed_issue_invoice(uow: UnitOfWork, events: list[OrderPlaced]) -> None:
+    """Every placed order of the batch gets its invoice and the sale posted, once."""
+    invoicing.issue_invoices(uow, [event.order_id for event in events])
 
 
 def on_order_paid_post_payment(uow: UnitOfWork, event: OrderPaid) -> None:
@@ -60,24 +62,38 @@ def on_refund_issued_tell_customer(uow: UnitOfWork, event: RefundIssued) -> None
     )
 
 
-def on_shipment_booked_post_costs(uow: UnitOfWork, event: ShipmentBooked) -> None:
-    postings.post_shipment_costs(
+@handles_batches
+def on_shipment_booked_post_costs(uow: UnitOfWork, events: list[ShipmentBooked]) -> None:
+    """Each booked shipment's cost of goods and carrier fee, posted once."""
+    postings.post_costs_of_shipments(
         uow,
-        shipment_id=event.shipment_id,
-        order_id=event.order_id,
-        fee_vnd=event.fee_vnd,
-        tracking_code=event.tracking_code,
+        [
+            postings.BookedShipment(
+                shipment_id=event.shipment_id,
+                order_id=event.order_id,
+                fee_vnd=event.fee_vnd,
+                tracking_code=event.tracking_code,
+            )
+            for event in events
+        ],
     )
 
 
-def on_shipment_delivered_post_cod(uow: UnitOfWork, event: ShipmentDelivered) -> None:
-    if event.cod_amount_vnd > 0:
-        payments.record_cod_collected(
-            uow,
-            shipment_id=event.shipment_id,
-            order_id=event.order_id,
-            amount_vnd=event.cod_amount_vnd,
-        )
+@handles_batches
+def on_shipment_delivered_post_cod(uow: UnitOfWork, events: list[ShipmentDelivered]) -> None:
+    """The cash collected on delivering each COD shipment, posted once."""
+    payments.record_cod_of_shipments(
+        uow,
+        [
+            payments.CodCollected(
+                shipment_id=event.shipment_id,
+                order_id=event.order_id,
+                amount_vnd=event.cod_amount_vnd,
+            )
+            for event in events
+            if event.cod_amount_vnd > 0
+        ],
+    )
 
 
 def on_stock_received_post_goods(uow: UnitOfWork, event: StockReceived) -> None:

@@ -25,9 +25,59 @@ CREDIT_NOTE_SERIES = "DC"  # hóa đơn điều chỉnh giảm
 
 def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
     """Issue the order's invoice and post the sale (Dr 131 / Cr 511, 3331); once per order."""
-    existing = repository.invoice_id_for_order(uow.connection, order_id)
-    if existing is not None:
-        return existing
+    return issue_invoices(uow, [order_id])[order_id]
+
+
+def issue_invoices(uow: UnitOfWork, order_ids: Sequence[str]) -> dict[str, str]:
+    """:func:`issue_invoice` for many orders in a few statements, however many: the invoice
+    id of each order, by order id, whether issued now or before.
+
+    New invoices are numbered in the order of ``order_ids``. An unknown order or one whose
+    lines do not add up to its total raises, and nothing is issued.
+    """
+    wanted = list(dict.fromkeys(order_ids))
+    invoice_ids = repository.invoice_ids_for_orders(uow.connection, wanted)
+    drafts = [_draft(uow, order_id) for order_id in wanted if order_id not in invoice_ids]
+    if not drafts:
+        return invoice_ids
+    # Taken last: the series' row lock is held until commit, so hold it as briefly as possible.
+    numbers = repository.next_document_numbers(uow, INVOICE_SERIES, len(drafts))
+    new = [
+        repository.NewInvoice(new_id("INV"), number, order_id, customer_id, lines, amounts)
+        for number, (order_id, customer_id, lines, amounts) in zip(numbers, drafts, strict=True)
+    ]
+    repository.insert_invoices(uow, new)
+    for invoice in new:
+        uow.publish(
+            InvoiceIssued(
+                invoice_id=invoice.id,
+                order_id=invoice.order_id,
+                number=invoice.number,
+                total_vnd=invoice.amounts.total_vnd,
+            )
+        )
+    repository.post_many(
+        uow,
+        [
+            repository.SourcedPosting(
+                ledger.invoice_issued(
+                    net_vnd=invoice.amounts.net_vnd,
+                    vat_vnd=invoice.amounts.vat_vnd,
+                    number=invoice.number,
+                ),
+                source_type="invoice",
+                source_id=invoice.id,
+                order_id=invoice.order_id,
+            )
+            for invoice in new
+        ],
+    )
+    invoice_ids.update((invoice.order_id, invoice.id) for invoice in new)
+    return invoice_ids
+
+
+def _draft(uow: UnitOfWork, order_id: str) -> tuple[str, str, list[InvoiceLine], Amounts]:
+    """(order id, customer id, lines, amounts) of the invoice the order is to get."""
     order = order_in(uow, order_id)
     if order is None:
         raise NotFound("order", order_id)
@@ -53,31 +103,7 @@ def issue_invoice(uow: UnitOfWork, *, order_id: str) -> str:
             f"order {order_id}: lines add up to {amounts.total_vnd} but the order total is "
             f"{order.total_vnd}; the invoice must match what the customer was charged"
         )
-    invoice_id = new_id("INV")
-    # Taken last: the number's row lock is held until commit, so hold it as briefly as possible.
-    number = repository.next_document_number(uow, INVOICE_SERIES)
-    repository.insert_invoice(
-        uow,
-        invoice_id=invoice_id,
-        number=number,
-        order_id=order_id,
-        customer_id=order.customer_id,
-        lines=lines,
-        amounts=amounts,
-    )
-    uow.publish(
-        InvoiceIssued(
-            invoice_id=invoice_id, order_id=order_id, number=number, total_vnd=amounts.total_vnd
-        )
-    )
-    repository.post(
-        uow,
-        ledger.invoice_issued(net_vnd=amounts.net_vnd, vat_vnd=amounts.vat_vnd, number=number),
-        source_type="invoice",
-        source_id=invoice_id,
-        order_id=order_id,
-    )
-    return invoice_id
+    return order_id, order.customer_id, lines, amounts
 
 
 def issued_invoice(uow: UnitOfWork, order_id: str) -> InvoiceView:

@@ -7,6 +7,8 @@ fact is delivered.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lienmach.billing import ledger, refunds, repository
 from lienmach.billing.invoicing import issued_invoice
@@ -66,12 +68,32 @@ def record_cod_collected(
     uow: UnitOfWork, *, shipment_id: str, order_id: str, amount_vnd: int
 ) -> None:
     """Post cash on delivery collected for a delivered shipment (Dr 111 / Cr 131); once."""
-    if amount_vnd < 0:
+    record_cod_of_shipments(uow, [CodCollected(shipment_id, order_id, amount_vnd)])
+
+
+@dataclass(frozen=True)
+class CodCollected:
+    """Cash a carrier collected on delivering a shipment."""
+
+    shipment_id: str
+    order_id: str
+    amount_vnd: int
+
+
+def record_cod_of_shipments(uow: UnitOfWork, collected: Sequence[CodCollected]) -> None:
+    """:func:`record_cod_collected` for many shipments, in one statement per table; a negative
+    amount raises, and nothing is posted."""
+    if any(cod.amount_vnd < 0 for cod in collected):
         raise InvalidInput({"amount_vnd": "collected cash cannot be negative"})
-    repository.post(
+    repository.post_many(
         uow,
-        ledger.cod_collected(amount_vnd),
-        source_type="shipment",
-        source_id=shipment_id,
-        order_id=order_id,
+        [
+            repository.SourcedPosting(
+                ledger.cod_collected(cod.amount_vnd),
+                source_type="shipment",
+                source_id=cod.shipment_id,
+                order_id=cod.order_id,
+            )
+            for cod in collected
+        ],
     )

@@ -8,6 +8,7 @@ posts nothing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from lienmach.catalog.queries import products_in
 from lienmach.inventory.queries import ReservationView, get_reservations
 from lienmach.kernel.errors import InvalidInput, NotFound
 from lienmach.kernel.uow import UnitOfWork
-from lienmach.shipping.queries import shipment_reservation_ids
+from lienmach.shipping.queries import reservation_ids_of_shipments
 
 
 def seed_chart_of_accounts(uow: UnitOfWork) -> int:
@@ -50,43 +51,89 @@ def record_goods_received(
     )
 
 
+@dataclass(frozen=True)
+class BookedShipment:
+    """What posting a booked shipment's costs needs to know of it."""
+
+    shipment_id: str
+    order_id: str
+    fee_vnd: int
+    tracking_code: str = ""
+
+
 def post_shipment_costs(
     uow: UnitOfWork, *, shipment_id: str, order_id: str, fee_vnd: int, tracking_code: str = ""
 ) -> None:
     """Post cost of goods shipped (Dr 632 / Cr 156, standard cost) and the carrier fee
     (Dr 641 / Cr 331) for a booked shipment; once per shipment."""
-    if fee_vnd < 0:
+    post_costs_of_shipments(uow, [BookedShipment(shipment_id, order_id, fee_vnd, tracking_code)])
+
+
+def post_costs_of_shipments(uow: UnitOfWork, booked: Sequence[BookedShipment]) -> None:
+    """:func:`post_shipment_costs` for many shipments: one statement per table read or
+    written, however many. A negative fee, an unknown shipment or product raises, and
+    nothing is posted."""
+    if any(shipment.fee_vnd < 0 for shipment in booked):
         raise InvalidInput({"fee_vnd": "a carrier fee cannot be negative"})
-    reservations = shipment_reservations(uow, shipment_id)
-    repository.post_many(
-        uow,
-        [
-            ledger.goods_shipped(at_standard_cost(uow, reservations)),
-            ledger.carrier_fee(fee_vnd, tracking_code=tracking_code),
-        ],
-        source_type="shipment",
-        source_id=shipment_id,
-        order_id=order_id,
+    carried = reservations_of_shipments(uow, [shipment.shipment_id for shipment in booked])
+    unit_costs = _standard_costs(uow, [r for rs in carried.values() for r in rs])
+    postings: list[repository.SourcedPosting] = []
+    for shipment in booked:
+        items = [(r.quantity, unit_costs[r.product_id]) for r in carried[shipment.shipment_id]]
+        for posting in (
+            ledger.goods_shipped(items),
+            ledger.carrier_fee(shipment.fee_vnd, tracking_code=shipment.tracking_code),
+        ):
+            postings.append(
+                repository.SourcedPosting(
+                    posting,
+                    source_type="shipment",
+                    source_id=shipment.shipment_id,
+                    order_id=shipment.order_id,
+                )
+            )
+    repository.post_many(uow, postings)
+
+
+def reservations_of_shipments(
+    uow: UnitOfWork, shipment_ids: Sequence[str]
+) -> dict[str, list[ReservationView]]:
+    """:func:`shipment_reservations` of many shipments in two statements; NotFound for an
+    unknown shipment."""
+    reservation_ids = reservation_ids_of_shipments(uow.connection, shipment_ids)
+    unknown = sorted(set(shipment_ids) - set(reservation_ids))
+    if unknown:
+        raise NotFound("shipment", ", ".join(unknown))
+    reservations = get_reservations(
+        uow.connection, [i for ids in reservation_ids.values() for i in ids]
     )
+    by_id = {reservation.id: reservation for reservation in reservations}
+    return {
+        shipment_id: [by_id[i] for i in sorted(set(ids)) if i in by_id]
+        for shipment_id, ids in reservation_ids.items()
+    }
 
 
 def shipment_reservations(uow: UnitOfWork, shipment_id: str) -> list[ReservationView]:
     """The stock reservations a shipment carries; NotFound for an unknown shipment."""
-    reservation_ids = shipment_reservation_ids(uow.connection, shipment_id)
-    if reservation_ids is None:
-        raise NotFound("shipment", shipment_id)
-    return get_reservations(uow.connection, reservation_ids)
+    return reservations_of_shipments(uow, [shipment_id])[shipment_id]
 
 
 def at_standard_cost(
     uow: UnitOfWork, reservations: Sequence[ReservationView]
 ) -> list[tuple[int, int]]:
     """(quantity, standard unit cost) per reservation."""
+    costs = _standard_costs(uow, reservations)
+    return [(r.quantity, costs[r.product_id]) for r in reservations]
+
+
+def _standard_costs(uow: UnitOfWork, reservations: Sequence[ReservationView]) -> dict[str, int]:
+    """The standard unit cost of each reserved product; NotFound names any product missing."""
     products = products_in(uow, [r.product_id for r in reservations])
     missing = sorted({r.product_id for r in reservations} - set(products))
     if missing:
         raise NotFound("product", ", ".join(missing))
-    return [(r.quantity, products[r.product_id].cost_vnd) for r in reservations]
+    return {product_id: product.cost_vnd for product_id, product in products.items()}
 
 
 def _account_count(uow: UnitOfWork) -> int:

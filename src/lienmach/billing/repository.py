@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -29,7 +30,7 @@ from lienmach.billing.tables import (
     journal_lines,
 )
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.counters import next_number
+from lienmach.kernel.counters import next_numbers
 from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.uow import UnitOfWork
@@ -42,6 +43,9 @@ _INSERT_LINES = journal_lines.insert()
 _INSERT_INVOICE = invoices.insert()
 _INSERT_INVOICE_LINES = invoice_lines.insert()
 _INVOICE_OF_ORDER = select(invoices.c.id).where(invoices.c.order_id == bindparam("order_id"))
+_INVOICES_OF_ORDERS = select(invoices.c.order_id, invoices.c.id).where(
+    invoices.c.order_id.in_(bindparam("order_ids", expanding=True))
+)
 _LOCK_INVOICE = (
     select(invoices.c.total_vnd, invoices.c.credited_vnd, invoices.c.state)
     .where(invoices.c.id == bindparam("invoice_id"))
@@ -80,55 +84,58 @@ def _ensure_chart(uow: UnitOfWork) -> None:
         uow.scratch[_CHART_ENSURED] = True
 
 
+@dataclass(frozen=True)
+class SourcedPosting:
+    """A posting and the source it is written for: once per (source type, source id, kind)."""
+
+    posting: Posting
+    source_type: str
+    source_id: str
+    order_id: str | None
+
+
 def post(
     uow: UnitOfWork, posting: Posting, *, source_type: str, source_id: str, order_id: str | None
 ) -> str | None:
     """Write ``posting`` once for (source, kind); returns the entry id, None if already posted."""
-    return post_many(
-        uow, [posting], source_type=source_type, source_id=source_id, order_id=order_id
-    )[0]
+    return post_many(uow, [SourcedPosting(posting, source_type, source_id, order_id)])[0]
 
 
-def post_many(
-    uow: UnitOfWork,
-    postings: Sequence[Posting],
-    *,
-    source_type: str,
-    source_id: str,
-    order_id: str | None,
-) -> list[str | None]:
-    """:func:`post` for several postings of one source, in one statement per table.
+def post_many(uow: UnitOfWork, postings: Sequence[SourcedPosting]) -> list[str | None]:
+    """:func:`post` for many postings, of one source or of many, in one statement per table.
 
-    Returns, per posting, its entry id or None (empty, or posted before).
+    Returns, per posting, its entry id or None (empty, posted before, or a repeat of an
+    earlier posting of the same source and kind in ``postings``).
     """
-    entry_ids = [None if posting.is_empty else new_id("JE") for posting in postings]
+    entry_ids = [None if p.posting.is_empty else new_id("JE") for p in postings]
+    now = uow.now()
     entries = [
         {
             "id": entry_id,
-            "source_type": source_type,
-            "source_id": source_id,
-            "kind": posting.kind,
-            "order_id": order_id,
-            "description": posting.description[:300],
-            "amount_vnd": posting.amount_vnd,
-            "posted_at": uow.now(),
+            "source_type": p.source_type,
+            "source_id": p.source_id,
+            "kind": p.posting.kind,
+            "order_id": p.order_id,
+            "description": p.posting.description[:300],
+            "amount_vnd": p.posting.amount_vnd,
+            "posted_at": now,
         }
-        for entry_id, posting in zip(entry_ids, postings, strict=True)
+        for entry_id, p in zip(entry_ids, postings, strict=True)
         if entry_id is not None
     ]
     if not entries:
         return [None for _ in postings]
+    # In the unique key's order, so two workers posting for the same sources take the index's
+    # locks in the same order (PostgreSQL) and cannot deadlock.
+    entries.sort(key=lambda e: (e["source_type"], e["source_id"], e["kind"]))
     # The unique (source type, source id, kind) makes a second posting insert nothing; which
     # entries went in is told by RETURNING, not by the driver's rowcount.
     statement = _insert_entries(uow.connection.dialect.name)
     inserted = set(uow.connection.execute(statement, entries).scalars())
-    kept = [
-        (entry_id, posting) if entry_id in inserted else (None, posting)
-        for entry_id, posting in zip(entry_ids, postings, strict=True)
-    ]
-    written = [(entry_id, posting) for entry_id, posting in kept if entry_id is not None]
+    kept = [entry_id if entry_id in inserted else None for entry_id in entry_ids]
+    written = [(entry_id, p) for entry_id, p in zip(kept, postings, strict=True) if entry_id]
     if not written:
-        return [None for _ in postings]
+        return kept
     _ensure_chart(uow)
     uow.connection.execute(
         _INSERT_LINES,
@@ -139,23 +146,23 @@ def post_many(
                 "account_code": line.account_code,
                 "debit_vnd": line.debit_vnd,
                 "credit_vnd": line.credit_vnd,
-                "order_id": order_id,
+                "order_id": p.order_id,
             }
-            for entry_id, posting in written
-            for number, line in enumerate(posting.lines, start=1)
+            for entry_id, p in written
+            for number, line in enumerate(p.posting.lines, start=1)
         ],
     )
-    for entry_id, posting in written:
+    for entry_id, p in written:
         uow.publish(
             EntryPosted(
                 journal_entry_id=entry_id,
-                source_type=source_type,
-                source_id=source_id,
-                kind=posting.kind,
-                amount_vnd=posting.amount_vnd,
+                source_type=p.source_type,
+                source_id=p.source_id,
+                kind=p.posting.kind,
+                amount_vnd=p.posting.amount_vnd,
             )
         )
-    return [entry_id for entry_id, _ in kept]
+    return kept
 
 
 def posted_amount(
@@ -180,62 +187,87 @@ def order_account_movement(connection: Connection, order_id: str, account_code: 
 
 def next_document_number(uow: UnitOfWork, prefix: str) -> str:
     """The next gapless number of the series ``prefix`` for this year (Vietnam time)."""
+    return next_document_numbers(uow, prefix, 1)[0]
+
+
+def next_document_numbers(uow: UnitOfWork, prefix: str, count: int) -> list[str]:
+    """The next ``count`` gapless numbers of the series ``prefix`` for this year (Vietnam
+    time), in one statement.
+
+    The series' row lock is held until commit: concurrent takers queue behind it, and a
+    rolled-back transaction gives its numbers back, so the series has no gaps.
+    """
+    if count <= 0:
+        return []
     year = as_utc(uow.now()).astimezone(VIETNAM).year
-    sequence = next_number(uow.connection, f"billing.{prefix}.{year}")
-    return document_number(prefix, year, sequence)
+    numbers = next_numbers(uow.connection, f"billing.{prefix}.{year}", count)
+    return [document_number(prefix, year, n) for n in numbers]
 
 
-def insert_invoice(
-    uow: UnitOfWork,
-    *,
-    invoice_id: str,
-    number: str,
-    order_id: str,
-    customer_id: str,
-    lines: Sequence[InvoiceLine],
-    amounts: Amounts,
-) -> None:
+@dataclass(frozen=True)
+class NewInvoice:
+    """An invoice about to be stored, with its lines as charged."""
+
+    id: str
+    number: str
+    order_id: str
+    customer_id: str
+    lines: Sequence[InvoiceLine]
+    amounts: Amounts
+
+
+def insert_invoices(uow: UnitOfWork, new: Sequence[NewInvoice]) -> None:
+    """Store the invoices and their lines: one statement per table, however many."""
+    if not new:
+        return
+    now = uow.now()
     uow.connection.execute(
         _INSERT_INVOICE,
-        {
-            "id": invoice_id,
-            "number": number,
-            "order_id": order_id,
-            "customer_id": customer_id,
-            "state": "issued",
-            "subtotal_vnd": amounts.net_vnd,
-            "vat_vnd": amounts.vat_vnd,
-            "total_vnd": amounts.total_vnd,
-            "credited_vnd": 0,
-            "issued_at": uow.now(),
-        },
-    )
-    uow.connection.execute(
-        _INSERT_INVOICE_LINES,
         [
             {
-                "id": new_id("IL"),
-                "invoice_id": invoice_id,
-                "line_no": number,
-                "kind": line.kind.value,
-                "order_line_id": line.order_line_id,
-                "product_id": line.product_id,
-                "description": line.description[:300],
-                "quantity": line.quantity,
-                "unit_price_vnd": line.unit_price_vnd,
-                "vat_rate_percent": line.vat_rate_percent,
-                "net_vnd": line.net_vnd,
-                "vat_vnd": line.vat_vnd,
+                "id": invoice.id,
+                "number": invoice.number,
+                "order_id": invoice.order_id,
+                "customer_id": invoice.customer_id,
+                "state": "issued",
+                "subtotal_vnd": invoice.amounts.net_vnd,
+                "vat_vnd": invoice.amounts.vat_vnd,
+                "total_vnd": invoice.amounts.total_vnd,
+                "credited_vnd": 0,
+                "issued_at": now,
             }
-            for number, line in enumerate(lines, start=1)
+            for invoice in new
         ],
     )
+    lines = [
+        {
+            "id": new_id("IL"),
+            "invoice_id": invoice.id,
+            "line_no": line_no,
+            "kind": line.kind.value,
+            "order_line_id": line.order_line_id,
+            "product_id": line.product_id,
+            "description": line.description[:300],
+            "quantity": line.quantity,
+            "unit_price_vnd": line.unit_price_vnd,
+            "vat_rate_percent": line.vat_rate_percent,
+            "net_vnd": line.net_vnd,
+            "vat_vnd": line.vat_vnd,
+        }
+        for invoice in new
+        for line_no, line in enumerate(invoice.lines, start=1)
+    ]
+    if lines:
+        uow.connection.execute(_INSERT_INVOICE_LINES, lines)
 
 
-def invoice_id_for_order(connection: Connection, order_id: str) -> str | None:
-    """The id of the order's invoice, None when none was issued yet."""
-    value = connection.execute(_INVOICE_OF_ORDER, {"order_id": order_id}).scalar()
-    return None if value is None else str(value)
+def invoice_ids_for_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, str]:
+    """The ids of the orders' invoices, by order id; orders not invoiced yet are left out."""
+    wanted = sorted(set(order_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(_INVOICES_OF_ORDERS, {"order_ids": wanted})
+    return {str(row.order_id): str(row.id) for row in rows}
 
 
 def lock_invoice_of_order(connection: Connection, order_id: str) -> str | None:

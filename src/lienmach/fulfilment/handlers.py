@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lienmach.fulfilment import picking
-from lienmach.kernel.bus import Handler
+from lienmach.kernel.bus import Handler, handles_batches
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.events import OrderCancelled, OrderPaid, OrderReserved
 
 
-def on_order_reserved_queue_pick_task(uow: UnitOfWork, event: OrderReserved) -> None:
-    """Units were reserved: queue them for picking, one task per warehouse.
+@handles_batches
+def on_order_reserved_queue_pick_task(uow: UnitOfWork, events: list[OrderReserved]) -> None:
+    """Units were reserved: queue them for picking, one task per order and warehouse.
 
     A prepaid order that is not paid yet waits for OrderPaid; a cancelled one gets nothing.
     """
-    picking.queue_pick_tasks(uow, order_id=event.order_id, reservation_ids=event.reservation_ids)
+    picking.queue_pick_tasks_for(
+        uow,
+        [picking.PickRequest(event.order_id, tuple(event.reservation_ids)) for event in events],
+    )
 
 
 def on_order_paid_queue_pick_task(uow: UnitOfWork, event: OrderPaid) -> None:

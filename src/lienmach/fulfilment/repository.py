@@ -233,12 +233,11 @@ def line_row(reservation: ReservationView, product: ProductView, name: str) -> d
 def _insert_untasked_lines(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        insert(pick_task_lines).on_conflict_do_nothing().returning(pick_task_lines.c.reservation_id)
+        insert(pick_task_lines).on_conflict_do_nothing().returning(pick_task_lines.c.pick_task_id)
     )
 
 
-def insert_task(
-    connection: Connection,
+def task_row(
     *,
     pick_task_id: str,
     order_id: str,
@@ -246,32 +245,42 @@ def insert_task(
     priority: int,
     promised_at: datetime | None,
     now: datetime,
-    lines: list[dict[str, Any]],
-) -> bool:
-    """Insert the task with those of its lines whose reservation no task picks yet; True when
-    it has any (otherwise the task is taken out again and nothing was queued)."""
-    connection.execute(
-        _INSERT_TASK,
-        {
-            "id": pick_task_id,
-            "order_id": order_id,
-            "warehouse_id": warehouse_id,
-            "state": PickTaskState.QUEUED.value,
-            "priority": priority,
-            "promised_at": promised_at,
-            "created_at": now,
-            "version": 1,
-        },
-    )
+) -> dict[str, Any]:
+    """A newly queued pick task as a row for :func:`insert_tasks`."""
+    return {
+        "id": pick_task_id,
+        "order_id": order_id,
+        "warehouse_id": warehouse_id,
+        "state": PickTaskState.QUEUED.value,
+        "priority": priority,
+        "promised_at": promised_at,
+        "created_at": now,
+        "version": 1,
+    }
+
+
+def insert_tasks(
+    connection: Connection, tasks: list[dict[str, Any]], lines: list[dict[str, Any]]
+) -> set[str]:
+    """Insert the tasks (rows of :func:`task_row`) with those of their lines (rows of
+    :func:`line_row` plus ``pick_task_id``) whose reservation no task picks yet, in a few
+    statements whatever their number; returns the ids of the tasks that got lines (the others
+    are taken out again: nothing was queued for them)."""
+    if not tasks:
+        return set()
+    connection.execute(_INSERT_TASK, tasks)
     # The unique reservation_id decides which lines go in, so no lookup is needed first: a
     # reservation tasked before (a redelivery) or meanwhile (a concurrent handler, whose
-    # commit PostgreSQL waits for) is left out.
+    # commit PostgreSQL waits for) is left out. Sorted, so concurrent inserts wait for each
+    # other's reservations in one order and cannot deadlock.
     statement = _insert_untasked_lines(connection.dialect.name)
-    rows = [{**line, "pick_task_id": pick_task_id} for line in lines]
-    if connection.execute(statement, rows).first() is not None:
-        return True
-    connection.execute(_DELETE_TASK, {"task_id": pick_task_id})
-    return False
+    ordered = sorted(lines, key=lambda line: str(line["reservation_id"]))
+    queued = (
+        {row.pick_task_id for row in connection.execute(statement, ordered)} if lines else set()
+    )
+    if empty := sorted(str(task["id"]) for task in tasks if task["id"] not in queued):
+        connection.execute(_DELETE_TASKS, {"task_ids": empty})
+    return queued
 
 
-_DELETE_TASK = delete(pick_tasks).where(pick_tasks.c.id == bindparam("task_id"))
+_DELETE_TASKS = delete(pick_tasks).where(pick_tasks.c.id.in_(bindparam("task_ids", expanding=True)))

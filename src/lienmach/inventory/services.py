@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import bindparam, select, update
@@ -118,8 +119,10 @@ def issue_reserved_stock(
 ) -> int:
     """Reserved units leave the warehouse: on hand and reserved both go down.
 
-    ``reservations``: these reservations as the caller already read them in this unit of
-    work, to spare reading them again (None: read here).
+    Takes the reservations of any number of parcels at once, in a fixed number of statements
+    (one for the reservations, one for the stock rows they lower), so a batch of shipments
+    issues its stock together. ``reservations``: these reservations as the caller already
+    read them in this unit of work, to spare reading them again (None: read here).
     """
     return _close(uow, reservation_ids, reservations, ReservationState.ISSUED)
 
@@ -208,13 +211,18 @@ def _lower_stock(uow: UnitOfWork, active: Sequence[ReservationView], *, on_hand:
     """Take the reservations' units off ``reserved`` (and off ``on_hand`` when they left)."""
     if not active:
         return
+    # One change per stock row, however many reservations (of one parcel or of a batch of
+    # them) it is lowered by: each row is updated once.
+    units: dict[tuple[str, str], int] = defaultdict(int)
+    for reservation in active:
+        units[(reservation.product_id, reservation.warehouse_id)] += reservation.quantity
     uow.connection.execute(
         _LOWER_STOCK[on_hand],
         # Stock rows in (product, warehouse) order, the order every reservation takes them in:
         # two transactions never wait on each other's rows crosswise (no deadlock).
         [
-            {"product": r.product_id, "warehouse": r.warehouse_id, "units": r.quantity}
-            for r in sorted(active, key=lambda r: (r.product_id, r.warehouse_id, r.id))
+            {"product": product_id, "warehouse": warehouse_id, "units": count}
+            for (product_id, warehouse_id), count in sorted(units.items())
         ],
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.kernel.tables import counters
@@ -17,14 +17,25 @@ def next_number(connection: Connection, series: str) -> int:
     The row lock held until commit serialises concurrent takers; a rolled-back transaction
     gives its number back, so the series has no gaps.
     """
+    return next_numbers(connection, series, 1)[0]
+
+
+def next_numbers(connection: Connection, series: str, count: int) -> list[int]:
+    """The next ``count`` numbers of ``series``, in one statement (see :func:`next_number`)."""
+    if count <= 0:
+        return []
     bump = _bump(connection.dialect.name)
-    return int(connection.execute(bump, {"series": series, "value": 1}).scalar_one())
+    last = int(connection.execute(bump, {"series": series, "count": count}).scalar_one())
+    return list(range(last - count + 1, last + 1))
 
 
 @functools.cache
 def _bump(dialect: str) -> Any:
-    """One upsert: the first taker creates the series at 1, later ones add 1 under the row lock."""
+    """One upsert: the first taker creates the series at ``count``, later ones add ``count``
+    under the row lock; returns the last number taken."""
     insert = postgresql.insert(counters) if dialect == "postgresql" else sqlite.insert(counters)
-    return insert.on_conflict_do_update(
-        index_elements=[counters.c.series], set_={"value": counters.c.value + 1}
+    statement = insert.values(series=bindparam("series"), value=bindparam("count"))
+    return statement.on_conflict_do_update(
+        index_elements=[counters.c.series],
+        set_={"value": counters.c.value + statement.excluded.value},
     ).returning(counters.c.value)

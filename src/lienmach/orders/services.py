@@ -3,7 +3,8 @@ cancellation; the write API of the order for everyone above it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lienmach.inventory import services as inventory
@@ -59,11 +60,20 @@ def record_payment(
 
 def start_fulfilment(uow: UnitOfWork, *, order_id: str, pick_task_id: str) -> None:
     """A pick task was queued for some of the order's units."""
-    aggregate = repository.load(uow, order_id)
-    if aggregate.fulfilment_stage != "packed":
-        aggregate.fulfilment_stage = "picking"
-    repository.save(uow, aggregate)
-    uow.publish(OrderFulfilmentStarted(order_id=order_id, pick_task_id=pick_task_id))
+    start_fulfilment_many(uow, [(order_id, pick_task_id)])
+
+
+def start_fulfilment_many(uow: UnitOfWork, tasks: Sequence[tuple[str, str]]) -> None:
+    """:func:`start_fulfilment` for many (order id, pick task id), each order written once."""
+    aggregates = [
+        repository.load(uow, order_id) for order_id in dict.fromkeys(order for order, _ in tasks)
+    ]
+    for aggregate in aggregates:
+        if aggregate.fulfilment_stage != "packed":
+            aggregate.fulfilment_stage = "picking"
+    repository.save_many(uow, aggregates)
+    for order_id, pick_task_id in tasks:
+        uow.publish(OrderFulfilmentStarted(order_id=order_id, pick_task_id=pick_task_id))
 
 
 def record_packed(uow: UnitOfWork, *, order_id: str) -> None:
@@ -73,18 +83,47 @@ def record_packed(uow: UnitOfWork, *, order_id: str) -> None:
     repository.save(uow, aggregate)
 
 
+@dataclass(frozen=True)
+class Shipment:
+    """Units of an order that left with a carrier in one shipment (``quantities`` by line)."""
+
+    order_id: str
+    shipment_id: str
+    quantities: Mapping[str, int]
+
+
 def record_shipped(
     uow: UnitOfWork, *, order_id: str, shipment_id: str, quantities: Mapping[str, int]
 ) -> None:
     """Units of the order left with a carrier (``quantities`` by line id)."""
-    aggregate = _moved(uow, order_id, quantities, source="reserved", target="shipped")
-    aggregate.fulfilment_stage = "picking" if _reserved(aggregate) else "none"
-    state = repository.save(uow, aggregate)
-    uow.publish(
-        OrderShipped(
-            order_id=order_id, shipment_id=shipment_id, complete=state == OrderState.SHIPPED
+    record_shipped_many(uow, [Shipment(order_id, shipment_id, quantities)])
+
+
+def record_shipped_many(uow: UnitOfWork, shipments: Sequence[Shipment]) -> None:
+    """:func:`record_shipped` for many shipments, each order written once for all of its.
+
+    Each shipment is one step of its order, taken in the given order and published as it
+    would be alone (``complete`` once the order's last units have left).
+    """
+    aggregates: dict[str, repository.OrderAggregate] = {}
+    shipped: list[OrderShipped] = []
+    for shipment in shipments:
+        aggregate = aggregates.get(shipment.order_id)
+        if aggregate is None:
+            aggregate = aggregates[shipment.order_id] = repository.load(uow, shipment.order_id)
+        _move(aggregate, shipment.quantities, source="reserved", target="shipped")
+        aggregate.fulfilment_stage = "picking" if _reserved(aggregate) else "none"
+        state = repository.advance(aggregate)
+        shipped.append(
+            OrderShipped(
+                order_id=shipment.order_id,
+                shipment_id=shipment.shipment_id,
+                complete=state == OrderState.SHIPPED,
+            )
         )
-    )
+    repository.save_many(uow, aggregates.values())
+    for event in shipped:
+        uow.publish(event)
 
 
 def record_delivered(
@@ -127,13 +166,24 @@ def _moved(
 ) -> repository.OrderAggregate:
     """The order with ``quantities`` (by line) counted in ``target`` (and out of ``source``)."""
     aggregate = repository.load(uow, order_id)
+    _move(aggregate, quantities, target=target, source=source)
+    return aggregate
+
+
+def _move(
+    aggregate: repository.OrderAggregate,
+    quantities: Mapping[str, int],
+    *,
+    target: str,
+    source: str | None = None,
+) -> None:
+    """Count ``quantities`` (by line) in ``target`` (and out of ``source``)."""
     for line_id, quantity in quantities.items():
         units = _line(aggregate, line_id)
         if source is not None:
             setattr(units, source, getattr(units, source) - quantity)
         setattr(units, target, getattr(units, target) + quantity)
-        _check_units(order_id, line_id, units)
-    return aggregate
+        _check_units(aggregate.id, line_id, units)
 
 
 def cancel_order(uow: UnitOfWork, *, order_id: str, reason: str) -> None:

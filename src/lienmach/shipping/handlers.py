@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lienmach.fulfilment.events import ParcelPacked
-from lienmach.kernel.bus import Handler
+from lienmach.kernel.bus import Handler, handles_batches
 from lienmach.kernel.errors import NotFound
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
@@ -14,34 +14,55 @@ from lienmach.orders import queries as order_queries
 from lienmach.shipping import booking, carrier_updates, handover, reference, repository
 from lienmach.shipping.events import ShipmentBooked, ShipmentFailed
 from lienmach.shipping.model import ShipmentState
+from lienmach.shipping.repository import ShipmentRecord
 
 
-def on_parcel_packed_choose_carrier_and_book(uow: UnitOfWork, event: ParcelPacked) -> None:
-    """A parcel is closed: choose its carrier, record the shipment, queue the booking job."""
-    booking.create_shipment(
+@handles_batches
+def on_parcel_packed_choose_carrier_and_book(uow: UnitOfWork, events: list[ParcelPacked]) -> None:
+    """Parcels are closed: choose their carriers, record the shipments, queue the bookings."""
+    booking.create_shipments(
         uow,
-        parcel_id=event.parcel_id,
-        order_id=event.order_id,
-        warehouse_id=event.warehouse_id,
-        weight_grams=event.weight_grams,
-        reservation_ids=list(event.reservation_ids),
+        [
+            booking.PackedParcel(
+                parcel_id=event.parcel_id,
+                order_id=event.order_id,
+                warehouse_id=event.warehouse_id,
+                weight_grams=event.weight_grams,
+                reservation_ids=tuple(event.reservation_ids),
+            )
+            for event in events
+        ],
     )
 
 
+@handles_batches
 def on_shipment_booked_issue_stock_and_tell_customer(
-    uow: UnitOfWork, event: ShipmentBooked
+    uow: UnitOfWork, events: list[ShipmentBooked]
 ) -> None:
-    """The carrier has it: stock issued, order shipped, tracking number by e-mail and SMS."""
-    # Claiming the hand-over (issued_at) is the first statement: no read of the row before.
-    record = repository.mark_issued(uow.connection, event.shipment_id, issued_at=uow.now())
-    if record is not None:
-        handover.issue_stock(uow, record)
-    else:  # issued already (a redelivery), failed, or unknown: find out which
-        record = repository.get(uow.connection, event.shipment_id, for_update=True)
+    """The carrier has them: stock issued, orders shipped, tracking numbers by e-mail and SMS."""
+    # Claiming the hand-over (issued_at) is the first statement: no read of the rows before.
+    claimed = repository.mark_issued(
+        uow.connection, (event.shipment_id for event in events), issued_at=uow.now()
+    )
+    in_event_order = dict.fromkeys(event.shipment_id for event in events)
+    handover.issue_stock(uow, [claimed[id_] for id_ in in_event_order if id_ in claimed])
+    # Issued already (a redelivery), failed, or unknown: find out which.
+    others = repository.get_many_locked(
+        uow.connection, (event.shipment_id for event in events if event.shipment_id not in claimed)
+    )
+    for event in events:
+        record = claimed.get(event.shipment_id)
         if record is None:
-            raise NotFound("shipment", event.shipment_id)
-        if record.state in (ShipmentState.FAILED, ShipmentState.RETURNED):
-            return  # the failure path has accounted for the units
+            record = others.get(event.shipment_id)
+            if record is None:
+                raise NotFound("shipment", event.shipment_id)
+            if record.state in (ShipmentState.FAILED, ShipmentState.RETURNED):
+                continue  # the failure path has accounted for the units
+        _tell_customer(uow, event, record)
+
+
+def _tell_customer(uow: UnitOfWork, event: ShipmentBooked, record: ShipmentRecord) -> None:
+    """The tracking number by e-mail and SMS (each once per shipment: their keys)."""
     order = order_queries.order_in(uow, record.order_id)
     if order is None:
         raise NotFound("order", record.order_id)

@@ -34,19 +34,33 @@ def line_quantities(
     return dict(quantities)
 
 
-def issue_stock(uow: UnitOfWork, record: ShipmentRecord) -> None:
-    """Issue the parcel's reserved stock and tell the order it shipped. The caller records
-    ``issued_at`` in the same transaction (see :func:`hand_over`), which makes it once."""
+def issue_stock(uow: UnitOfWork, records: Sequence[ShipmentRecord]) -> None:
+    """Issue the parcels' reserved stock and tell their orders they shipped, for any number of
+    shipments in a fixed number of statements. The caller records ``issued_at`` in the same
+    transaction (see :func:`hand_over`, ``repository.mark_issued``), which makes it once."""
+    if not records:
+        return
+    reservation_ids = [id_ for record in records for id_ in record.reservation_ids]
     # Read once: issuing changes only their state, not the lines and units counted below.
-    reservations = inventory_queries.get_reservations(uow.connection, record.reservation_ids)
+    reservations = inventory_queries.get_reservations(uow.connection, reservation_ids)
     inventory_services.issue_reserved_stock(
-        uow, reservation_ids=list(record.reservation_ids), reservations=reservations
+        uow, reservation_ids=reservation_ids, reservations=reservations
     )
-    order_services.record_shipped(
+    by_id = {reservation.id: reservation for reservation in reservations}
+    order_services.record_shipped_many(
         uow,
-        order_id=record.order_id,
-        shipment_id=record.id,
-        quantities=line_quantities(uow, record, reservations),
+        [
+            order_services.Shipment(
+                order_id=record.order_id,
+                shipment_id=record.id,
+                quantities=line_quantities(
+                    uow,
+                    record,
+                    [by_id[id_] for id_ in dict.fromkeys(record.reservation_ids) if id_ in by_id],
+                ),
+            )
+            for record in records
+        ],
     )
 
 
@@ -54,7 +68,7 @@ def hand_over(uow: UnitOfWork, record: ShipmentRecord) -> ShipmentRecord:
     """Issue the parcel's reserved stock and tell the order it shipped, once."""
     if record.issued_at is not None:
         return record
-    issue_stock(uow, record)
+    issue_stock(uow, [record])
     return repository.change(uow.connection, record, issued_at=uow.now())
 
 

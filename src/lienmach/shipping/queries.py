@@ -303,3 +303,20 @@ def shipments_to_poll(
         .limit(limit)
     )
     return list(rows.scalars())
+
+
+def reservation_ids_of_shipments(
+    connection: Connection, shipment_ids: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """:func:`shipment_reservation_ids` of many shipments in one statement; shipments not
+    found are left out."""
+    wanted = sorted(set(shipment_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(_RESERVATION_IDS_OF_MANY, {"shipment_ids": wanted})
+    return {row.id: tuple(row.reservation_ids or ()) for row in rows}
+
+
+_RESERVATION_IDS_OF_MANY = select(shipments.c.id, shipments.c.reservation_ids).where(
+    shipments.c.id.in_(bindparam("shipment_ids", expanding=True))
+)

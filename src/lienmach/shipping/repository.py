@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, select, update
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
 
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.db import insert_ignoring_duplicates
@@ -62,7 +63,17 @@ def to_record(mapping: Mapping[Any, Any]) -> ShipmentRecord:
 # Built once with bind parameters: building a statement costs more than running it.
 _BY_ID = select(shipments).where(shipments.c.id == bindparam("shipment_id"))
 _BY_ID_LOCKED = _BY_ID.with_for_update()
+# Rows locked in id order, so that two transactions locking several never wait crosswise.
+_BY_IDS_LOCKED = (
+    select(shipments)
+    .where(shipments.c.id.in_(bindparam("shipment_ids", expanding=True)))
+    .order_by(shipments.c.id)
+    .with_for_update()
+)
 _BY_PARCEL = select(shipments).where(shipments.c.parcel_id == bindparam("parcel_id"))
+_IDS_BY_PARCEL = select(shipments.c.parcel_id, shipments.c.id).where(
+    shipments.c.parcel_id.in_(bindparam("parcel_ids", expanding=True))
+)
 _BY_TRACKING = select(shipments).where(
     shipments.c.carrier_id == bindparam("carrier_id"),
     shipments.c.tracking_code == bindparam("tracking_code"),
@@ -103,8 +114,28 @@ def get(
     return _first(connection, query, {"shipment_id": shipment_id})
 
 
+def get_many_locked(
+    connection: Connection, shipment_ids: Iterable[str]
+) -> dict[str, ShipmentRecord]:
+    """The shipments found among ``shipment_ids``, by id, locked (in id order) until commit."""
+    wanted = sorted(set(shipment_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(_BY_IDS_LOCKED, {"shipment_ids": wanted})
+    return {row.id: to_record(row._mapping) for row in rows}
+
+
 def by_parcel(connection: Connection, parcel_id: str) -> ShipmentRecord | None:
     return _first(connection, _BY_PARCEL, {"parcel_id": parcel_id})
+
+
+def ids_by_parcel(connection: Connection, parcel_ids: Iterable[str]) -> dict[str, str]:
+    """The shipment id of each of these parcels that has one, by parcel id."""
+    wanted = sorted(set(parcel_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(_IDS_BY_PARCEL, {"parcel_ids": wanted})
+    return {row.parcel_id: row.id for row in rows}
 
 
 def by_tracking(
@@ -115,9 +146,21 @@ def by_tracking(
     return _first(connection, query, parameters)
 
 
-def insert_unless_shipped(connection: Connection, row: Mapping[str, Any]) -> bool:
-    """Insert the shipment unless its parcel has one already; True when it was inserted."""
-    return insert_ignoring_duplicates(connection, shipments, {**row, "version": 1}) == 1
+@functools.cache
+def _insert_unless_shipped_statement(dialect: str) -> ReturningInsert[Any]:
+    insert = postgresql.insert(shipments) if dialect == "postgresql" else sqlite.insert(shipments)
+    return insert.on_conflict_do_nothing().returning(shipments.c.id)
+
+
+def insert_unless_shipped(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> set[str]:
+    """Insert, in one statement, the shipments whose parcel has none yet; returns the ids of
+    those inserted (a parcel's unique constraint turns the others into nothing)."""
+    if not rows:
+        return set()
+    statement = _insert_unless_shipped_statement(connection.dialect.name)
+    # In parcel order: two transactions inserting the same parcels wait on them in one order.
+    ordered = sorted(({**row, "version": 1} for row in rows), key=lambda row: row["parcel_id"])
+    return set(connection.execute(statement, ordered).scalars())
 
 
 @functools.cache
@@ -159,10 +202,19 @@ _MARK_BOOKED = (
     .returning(*shipments.c)
 )
 # Stock leaves once, and never for a parcel whose failure path has accounted for the units.
+# The rows are locked first in id order (the subquery; SQLite has no row locks and drops FOR
+# UPDATE), so two transactions claiming overlapping sets never wait on each other crosswise.
+# An alias: a subquery naming the updated table itself would be correlated with it.
+_CLAIMED = shipments.alias("claimed")
 _MARK_ISSUED = (
     update(shipments)
     .where(
-        shipments.c.id == bindparam("b_id"),
+        shipments.c.id.in_(
+            select(_CLAIMED.c.id)
+            .where(_CLAIMED.c.id.in_(bindparam("b_ids", expanding=True)))
+            .order_by(_CLAIMED.c.id)
+            .with_for_update(key_share=True)
+        ),
         shipments.c.issued_at.is_(None),
         shipments.c.state.not_in([ShipmentState.FAILED.value, ShipmentState.RETURNED.value]),
     )
@@ -181,12 +233,16 @@ def mark_booked(
 
 
 def mark_issued(
-    connection: Connection, shipment_id: str, *, issued_at: datetime
-) -> ShipmentRecord | None:
-    """Record that the parcel's stock was issued, in one statement, unless it was already or
-    the shipment failed or came back; None then (or when there is no such shipment)."""
-    row = connection.execute(_MARK_ISSUED, {"b_id": shipment_id, "b_issued_at": issued_at}).first()
-    return to_record(row._mapping) if row else None
+    connection: Connection, shipment_ids: Iterable[str], *, issued_at: datetime
+) -> dict[str, ShipmentRecord]:
+    """Record, in one statement, that the parcels' stock was issued, unless it was already or
+    the shipment failed or came back; returns the shipments it marked, by id (not the others,
+    nor ids of no shipment)."""
+    wanted = sorted(set(shipment_ids))
+    if not wanted:
+        return {}
+    rows = connection.execute(_MARK_ISSUED, {"b_ids": wanted, "b_issued_at": issued_at})
+    return {row.id: to_record(row._mapping) for row in rows}
 
 
 @functools.cache
