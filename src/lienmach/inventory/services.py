@@ -26,6 +26,7 @@ __all__ = [
     "WantedLine",
     "create_warehouse",
     "issue_reserved_stock",
+    "lock_stock_of",
     "receive_stock",
     "release_reservations",
     "reserve_lines",
@@ -42,6 +43,13 @@ _FINISH = (
     .values(state=bindparam("f_state"), finished_at=bindparam("f_now"))
     .returning(*RESERVATION_COLUMNS)
 )
+# Every writer takes stock rows in (product, warehouse) order.
+_LOCK_STOCK = (
+    select(stock_levels.c.product_id)
+    .where(stock_levels.c.product_id.in_(bindparam("products", expanding=True)))
+    .order_by(stock_levels.c.product_id, stock_levels.c.warehouse_id)
+    .with_for_update()
+)
 _LOWER_RESERVED = {"reserved": stock_levels.c.reserved - bindparam("units")}
 _LOWER_STOCK = {
     on_hand: update(stock_levels)
@@ -56,6 +64,18 @@ _LOWER_STOCK = {
     )
     for on_hand in (False, True)
 }
+
+
+def lock_stock_of(uow: UnitOfWork, *, product_ids: Sequence[str]) -> None:
+    """Take the stock rows of these products now, in the order every writer takes them.
+
+    For the first unit of a group commit whose units reserve these products one after the
+    other, each in its own order: holding all the rows from the start, the group waits for
+    no worker mid-way, so it cannot deadlock with one issuing stock in (product, warehouse)
+    order. Nothing to do on SQLite, where one writer at a time holds the whole database.
+    """
+    if uow.connection.dialect.name == "postgresql" and product_ids:
+        uow.connection.execute(_LOCK_STOCK, {"products": sorted(set(product_ids))})
 
 
 def create_warehouse(

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from lienmach.customers.queries import get_customer
 from lienmach.inventory.queries import stock_levels_for
-from lienmach.inventory.services import receive_stock
+from lienmach.inventory.services import lock_stock_of, receive_stock
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import DomainError
 from lienmach.kernel.group_commit import Unit, step
@@ -89,14 +89,21 @@ def place_random_orders(
 ) -> list[str]:
     """``count`` customers ordering at the same moment, as many API requests arriving together
     would: their orders share one commit (each in a savepoint of its own, see
-    kernel.group_commit), then those who pay at once do, together."""
+    kernel.group_commit), then those who pay at once do, together. The group first takes the
+    stock rows it will reserve, in order (no deadlock with a worker issuing stock)."""
     drafts = [_draft(company, rng, pay_rate) for _ in range(count)]
     fees = runtime.read(_shipping_fees, drafts)
-    placing = [
-        Unit(step(place_order, **_order_of(draft, fee)))
-        for draft, fee in zip(drafts, fees, strict=True)
+    products = [line["product_id"] for draft in drafts for line in draft.lines]
+    placing: list[Unit[Any]] = [
+        Unit(step(lock_stock_of, product_ids=products)),
+        *(
+            Unit(step(place_order, **_order_of(draft, fee)))
+            for draft, fee in zip(drafts, fees, strict=True)
+        ),
     ]
-    placed = [outcome.result() for outcome in runtime.run_together(placing)]
+    locked, *orders = runtime.run_together(placing)
+    locked.result()
+    placed = [outcome.result() for outcome in orders]
     paying = [
         Unit(step(record_payment, **_payment_of(draft, order)))
         for draft, order in zip(drafts, placed, strict=True)
