@@ -71,6 +71,9 @@ class Phases:
             self.seconds[name] += time.perf_counter() - started
 
 
+AUTOMATIC = "automatic steps (handlers + jobs, in-process)"
+
+
 def unfinished_jobs(engine: sa.Engine) -> int:
     """Jobs (bookings, e-mails, SMS) not yet done: the run ends when there are none left."""
     with engine.connect() as connection:
@@ -215,21 +218,26 @@ def run(
                     pay_rate=1.0,
                 )
                 placed += arriving
+            # The in-process drains stop when only job I/O is left in flight: meanwhile the
+            # people act, and a later drain records the I/O.
+            worked = arriving
             if workers == 0:
-                phases.timed("automatic steps (handlers + jobs, in-process)", runtime.drain)
-            phases.timed(
+                worked += phases.timed(AUTOMATIC, runtime.drain, wait_for_io=False)
+            worked += phases.timed(
                 "pick + pack (scan every unit)", people.pickers_and_packers, limit=batch * 2
             )
             if workers == 0:
-                phases.timed("automatic steps (handlers + jobs, in-process)", runtime.drain)
-            phases.timed("carrier callbacks", people.couriers, limit=batch * 8)
-            phases.timed(
+                worked += phases.timed(AUTOMATIC, runtime.drain, wait_for_io=False)
+            worked += phases.timed("carrier callbacks", people.couriers, limit=batch * 8)
+            worked += phases.timed(
                 "survey answers + ticket resolution",
                 people.customers_answer_surveys,
                 limit=batch * 2,
             )
             if workers == 0:
-                phases.timed("automatic steps (handlers + jobs, in-process)", runtime.drain)
+                worked += phases.timed(AUTOMATIC, runtime.drain, wait_for_io=False)
+                if not worked:  # only I/O in flight: wait for some of it
+                    phases.timed(AUTOMATIC, runtime.job_runner.wait_for_inflight, timeout=0.05)
             elif placed >= orders_wanted:
                 time.sleep(0.05)
     finally:

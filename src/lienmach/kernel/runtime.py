@@ -201,9 +201,9 @@ class Runtime:
         with read_connection(self.engine) as connection:
             return query(connection, *args, **kwargs)
 
-    def work_once(self, *, batch: int = 200, job_batch: int = 50) -> int:
+    def work_once(self, *, batch: int = 200, job_batch: int = 50, wait_for_io: bool = True) -> int:
         """One round of a worker: a batch of deliveries, a batch of due jobs, due periodic
-        tasks."""
+        tasks; with nothing else to do, waiting for in-flight job I/O unless told not to."""
         worked = 0
         for lane, limit in ((JOURNEY, batch), (PROJECTIONS, batch * PROJECTION_BATCHES)):
             if lane == PROJECTIONS and worked and time.monotonic() < self._next_projections:
@@ -215,7 +215,7 @@ class Runtime:
             # Between batches too: the jobs' I/O (bookings, e-mail) keeps pace with the bus.
             worked += self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
         worked += self.run_periodic()
-        if not worked and self.job_runner.wait_for_inflight():
+        if not worked and wait_for_io and self.job_runner.wait_for_inflight():
             # Nothing else to do but the jobs' I/O still running: wait for it, record it.
             worked = self.job_runner.run_due(self.engine, self.clock, self.uow, limit=job_batch)
         return worked
@@ -251,15 +251,18 @@ class Runtime:
             log.exception("periodic task %s failed for %s; it is retried next run", task.name, key)
             return False
 
-    def drain(self, *, max_rounds: int = 10_000) -> int:
-        """Work until nothing is due (or ``max_rounds``); safe to call re-entrantly."""
+    def drain(self, *, max_rounds: int = 10_000, wait_for_io: bool = True) -> int:
+        """Work until nothing is due (or ``max_rounds``); safe to call re-entrantly.
+
+        ``wait_for_io=False``: stop once only job I/O is in flight, for a caller with other
+        work to do meanwhile (a later drain records it)."""
         if getattr(self._draining, "active", False):
             return 0
         self._draining.active = True
         total = 0
         try:
             for _ in range(max_rounds):
-                worked = self.work_once()
+                worked = self.work_once(wait_for_io=wait_for_io)
                 total += worked
                 if worked == 0:
                     break
