@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select
 
 from lienmach.aftersales.events import SurveyAnswered, SurveySent
 from lienmach.aftersales.model import NpsCategory, Stage, TicketSource
@@ -18,6 +15,7 @@ from lienmach.catalog.queries import products_in
 from lienmach.customers.queries import CustomerView, get_customers
 from lienmach.kernel.bus import Handler, handles_batches
 from lienmach.kernel.clock import as_utc
+from lienmach.kernel.db import inserted_keys
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
 from lienmach.kernel.tables import event_log, event_objects
@@ -52,7 +50,7 @@ def on_order_delivered_send_survey(uow: UnitOfWork, events: list[OrderDelivered]
         # Sorted, so concurrent inserts of the same orders wait in one order (no deadlock).
         for survey_id, token, order in sorted(planned.values(), key=lambda plan: plan[2].id)
     ]
-    inserted = _insert_surveys(uow.connection, rows)
+    inserted = inserted_keys(uow.connection, surveys, rows)
     sent = [plan for plan in planned.values() if plan[0] in inserted]
     if not sent:
         return
@@ -73,21 +71,6 @@ def _orders_named(uow: UnitOfWork, order_ids: list[str]) -> dict[str, OrderView]
         if order_id not in found and (order := order_in(uow, order_id)) is not None:
             found[order_id] = order
     return found
-
-
-def _insert_surveys(connection: Connection, rows: list[dict[str, Any]]) -> set[str]:
-    """Insert the surveys whose order has none yet; returns the ids of those inserted."""
-    if not rows:
-        return set()
-    statement = _insert_surveys_statement(connection.dialect.name)
-    return {row.id for row in connection.execute(statement, rows)}
-
-
-@functools.cache
-def _insert_surveys_statement(dialect: str) -> Any:
-    # RETURNING rather than the driver's rowcount: it says which rows went in.
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(surveys).on_conflict_do_nothing().returning(surveys.c.id)
 
 
 def _send_survey(

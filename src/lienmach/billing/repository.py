@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.billing.events import EntryPosted
 from lienmach.billing.ledger import ACCOUNTS_BY_CODE, Posting
@@ -31,7 +29,7 @@ from lienmach.billing.tables import (
 )
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_numbers
-from lienmach.kernel.db import insert_ignoring_duplicates
+from lienmach.kernel.db import insert_ignoring_duplicates, inserted_keys
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.uow import UnitOfWork
 
@@ -59,12 +57,6 @@ _POSTED_AMOUNT = select(journal_entries.c.amount_vnd).where(
 )
 # Set in uow.scratch once this unit of work has made sure the whole chart exists.
 _CHART_ENSURED = "billing.chart_ensured"
-
-
-@functools.cache
-def _insert_entries(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(journal_entries).on_conflict_do_nothing().returning(journal_entries.c.id)
 
 
 def ensure_accounts(connection: Connection, codes: Sequence[str]) -> None:
@@ -130,8 +122,7 @@ def post_many(uow: UnitOfWork, postings: Sequence[SourcedPosting]) -> list[str |
     entries.sort(key=lambda e: (e["source_type"], e["source_id"], e["kind"]))
     # The unique (source type, source id, kind) makes a second posting insert nothing; which
     # entries went in is told by RETURNING, not by the driver's rowcount.
-    statement = _insert_entries(uow.connection.dialect.name)
-    inserted = set(uow.connection.execute(statement, entries).scalars())
+    inserted = inserted_keys(uow.connection, journal_entries, entries)
     kept = [entry_id if entry_id in inserted else None for entry_id in entry_ids]
     written = [(entry_id, p) for entry_id, p in zip(kept, postings, strict=True) if entry_id]
     if not written:

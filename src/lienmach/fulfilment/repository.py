@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Update, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.catalog.queries import ProductView
 from lienmach.fulfilment.model import OPEN_STATES, TRANSITIONS, PackLine, PickTaskState
 from lienmach.fulfilment.tables import pick_task_lines, pick_tasks
 from lienmach.inventory.queries import ReservationView
+from lienmach.kernel.db import inserted_keys
 from lienmach.kernel.errors import ConcurrencyConflict, NotFound
 
 
@@ -229,14 +229,6 @@ def line_row(reservation: ReservationView, product: ProductView, name: str) -> d
     }
 
 
-@functools.cache
-def _insert_untasked_lines(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (
-        insert(pick_task_lines).on_conflict_do_nothing().returning(pick_task_lines.c.pick_task_id)
-    )
-
-
 def task_row(
     *,
     pick_task_id: str,
@@ -273,11 +265,8 @@ def insert_tasks(
     # reservation tasked before (a redelivery) or meanwhile (a concurrent handler, whose
     # commit PostgreSQL waits for) is left out. Sorted, so concurrent inserts wait for each
     # other's reservations in one order and cannot deadlock.
-    statement = _insert_untasked_lines(connection.dialect.name)
     ordered = sorted(lines, key=lambda line: str(line["reservation_id"]))
-    queued = (
-        {row.pick_task_id for row in connection.execute(statement, ordered)} if lines else set()
-    )
+    queued = inserted_keys(connection, pick_task_lines, ordered, key="pick_task_id")
     if empty := sorted(str(task["id"]) for task in tasks if task["id"] not in queued):
         connection.execute(_DELETE_TASKS, {"task_ids": empty})
     return queued

@@ -89,19 +89,36 @@ def insert_ignoring_duplicates(
 
     Counted through RETURNING: psycopg reports no row count for ON CONFLICT inserts.
     """
-    statement = _insert_ignoring(table, connection.dialect.name)
     if isinstance(rows, Mapping):
-        return len(connection.execute(statement, dict(rows)).all())
+        rows = [rows]
     if not rows:
         return 0
+    statement = _insert_ignoring(table, connection.dialect.name, None)
     return len(connection.execute(statement, [dict(row) for row in rows]).all())
 
 
+def inserted_keys(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    key: str | None = None,
+) -> set[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING of many rows in one statement; returns the ``key``
+    column (default: the primary key) of the rows that went in, so a caller acts on those
+    only. Give the rows in a fixed order: concurrent inserts of the same keys then wait on
+    each other in one order (no deadlock)."""
+    if not rows:
+        return set()
+    statement = _insert_ignoring(table, connection.dialect.name, key)
+    return set(connection.execute(statement, [dict(row) for row in rows]).scalars())
+
+
 @functools.cache
-def _insert_ignoring(table: Table, dialect: str) -> Any:
+def _insert_ignoring(table: Table, dialect: str, key: str | None) -> Any:
     insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    key = next(iter(table.primary_key.columns))
-    return insert.on_conflict_do_nothing().returning(key)
+    returned = table.c[key] if key else next(iter(table.primary_key.columns))
+    return insert.on_conflict_do_nothing().returning(returned)
 
 
 def is_postgresql(connection: Connection) -> bool:

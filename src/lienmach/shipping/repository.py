@@ -9,11 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import ReturningInsert, ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.db import insert_ignoring_duplicates
+from lienmach.kernel.db import insert_ignoring_duplicates, inserted_keys
 from lienmach.kernel.errors import ConcurrencyConflict
 from lienmach.shipping.model import TRANSITIONS, RateCard, ShipmentState
 from lienmach.shipping.tables import carriers, rate_cards, shipment_events, shipments
@@ -146,21 +145,12 @@ def by_tracking(
     return _first(connection, query, parameters)
 
 
-@functools.cache
-def _insert_unless_shipped_statement(dialect: str) -> ReturningInsert[Any]:
-    insert = postgresql.insert(shipments) if dialect == "postgresql" else sqlite.insert(shipments)
-    return insert.on_conflict_do_nothing().returning(shipments.c.id)
-
-
 def insert_unless_shipped(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> set[str]:
     """Insert, in one statement, the shipments whose parcel has none yet; returns the ids of
     those inserted (a parcel's unique constraint turns the others into nothing)."""
-    if not rows:
-        return set()
-    statement = _insert_unless_shipped_statement(connection.dialect.name)
     # In parcel order: two transactions inserting the same parcels wait on them in one order.
     ordered = sorted(({**row, "version": 1} for row in rows), key=lambda row: row["parcel_id"])
-    return set(connection.execute(statement, ordered).scalars())
+    return inserted_keys(connection, shipments, ordered)
 
 
 @functools.cache
