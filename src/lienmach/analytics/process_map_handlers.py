@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from lienmach.analytics.process_map import Step
 from lienmach.analytics.process_map_journey import JOURNEY_EVENT_TYPES, ORDER
-from lienmach.analytics.process_map_projector import project_orders
+from lienmach.analytics.process_map_projector import microseconds, project_steps
 from lienmach.kernel.messages import Event
 from lienmach.kernel.uow import UnitOfWork
 
-_TOUCHED = "process_map.touched_orders"
+_GATHERED = "process_map.new_steps"
 
 
 def on_journey_event_update_process_map(uow: UnitOfWork, event: Event) -> None:
-    """Note the event's order; the orders touched by a batch are projected together, at its
-    end."""
-    touched: set[str] = uow.scratch.setdefault(_TOUCHED, set())
-    touched.update(object_id for kind, object_id, _ in event.touches() if kind == ORDER)
-    uow.before_flush(_TOUCHED, lambda: _project_touched(uow))
+    """Note the event as a step of each order it touches; the orders a batch touched are
+    projected together, at its end, from their stored traces and these steps."""
+    if uow.handling is None:
+        raise RuntimeError("the process map follows only events delivered by the bus")
+    event_id, occurred_at = uow.handling
+    step = Step(
+        event_id=event_id, activity=event.type_name(), at_microseconds=microseconds(occurred_at)
+    )
+    gathered: dict[str, list[Step]] = uow.scratch.setdefault(_GATHERED, {})
+    for kind, object_id, _ in event.touches():
+        if kind == ORDER:
+            gathered.setdefault(object_id, []).append(step)
+    uow.before_flush(_GATHERED, lambda: _project_gathered(uow))
 
 
-def _project_touched(uow: UnitOfWork) -> None:
-    project_orders(uow.connection, uow.scratch.pop(_TOUCHED, set()))
+def _project_gathered(uow: UnitOfWork) -> None:
+    project_steps(uow.connection, uow.scratch.pop(_GATHERED, {}))
 
 
 SUBSCRIPTIONS = {

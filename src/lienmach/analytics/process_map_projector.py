@@ -11,7 +11,7 @@ counts added and traces stored in one statement each.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -109,10 +109,39 @@ def project_orders(connection: Connection, order_ids: Collection[str]) -> int:
     logged: dict[str, list[Step]] = {order_id: [] for order_id in wanted}
     for row in connection.execute(_TOUCHED_ORDERS_EVENTS, {"order_ids": wanted}):
         logged[row.object_id].append(_step(row))
+    return _apply(connection, stored, {o: _in_time_order(logged[o]) for o in wanted})
+
+
+def project_steps(connection: Connection, new_steps: Mapping[str, Sequence[Step]]) -> int:
+    """Bring the orders' part of the map up to date with steps just delivered, merged into
+    their stored traces without reading the log again; returns how many orders changed.
+
+    A step already in its trace (a redelivery) changes nothing; a late one takes its place in
+    time. Equal to :func:`project_orders` as long as every journey event reaches the map's
+    subscriber, which the bus sees to.
+    """
+    wanted = sorted(new_steps)
+    if not wanted:
+        return 0
+    stored = _locked_traces(connection, wanted)
+    return _apply(connection, stored, {o: _merged(stored[o], new_steps[o]) for o in wanted})
+
+
+def _merged(trace: list[Step], new: Sequence[Step]) -> list[Step]:
+    known = {step.event_id for step in trace}
+    added = {step.event_id: step for step in new if step.event_id not in known}
+    return _in_time_order([*trace, *added.values()]) if added else trace
+
+
+def _apply(
+    connection: Connection, stored: Mapping[str, list[Step]], traces: Mapping[str, list[Step]]
+) -> int:
+    """Add the difference between the stored traces and ``traces`` to the counts, and store
+    ``traces``; returns how many changed."""
     change = Contribution()
     updates: list[dict[str, Any]] = []
-    for order_id in wanted:
-        before, after = stored[order_id], _in_time_order(logged[order_id])
+    for order_id, after in traces.items():
+        before = stored[order_id]
         if after == before:
             continue
         change.add(contribution_of(after))
