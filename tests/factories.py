@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lienmach.access.roles import STAFF_ROLES
 from lienmach.access.services import create_user
@@ -11,6 +12,7 @@ from lienmach.catalog.services import create_product
 from lienmach.customers.services import register_customer
 from lienmach.inventory.services import create_warehouse, receive_stock
 from lienmach.kernel.runtime import Runtime
+from lienmach.orders.placing import place_order
 from lienmach.shipping.carrier_setup import seed_carriers
 
 HANOI = "01"
@@ -125,3 +127,32 @@ def seed_staff(runtime: Runtime, *, password: str = STAFF_PASSWORD) -> dict[str,
         )
         accounts[role.value] = email
     return accounts
+
+
+def customer_in_saigon(
+    runtime: Runtime, email: str, *, tier: str = "standard", language: str = "vi"
+) -> str:
+    """A registered customer in Hồ Chí Minh City (province 79); returns the customer id."""
+    customer_id: str = runtime.run(
+        register_customer,
+        name="Nguyễn Văn An",
+        email=email,
+        phone="0912345678",
+        province="79",
+        ward="Phường Bến Thành",
+        street="12 Lê Lợi",
+        tier=tier,
+        language=language,
+    )
+    return customer_id
+
+
+def order_of(runtime: Runtime, customer_id: str, lines: dict[str, int], **options: Any) -> str:
+    """An order placed for ``lines`` (product id → quantity); returns the order id."""
+    placed = runtime.run(
+        place_order,
+        customer_id=customer_id,
+        lines=[{"product_id": pid, "quantity": qty} for pid, qty in lines.items()],
+        **options,
+    )
+    return str(placed.order_id)

@@ -19,7 +19,6 @@ from lienmach.aftersales.queries import survey_for_order, tickets_for_order
 from lienmach.aftersales.services import answer_survey
 from lienmach.aftersales.tables import surveys, tickets
 from lienmach.catalog import services as catalog
-from lienmach.customers import services as customers
 from lienmach.fulfilment import queries
 from lienmach.fulfilment.handlers import on_order_reserved_queue_pick_task
 from lienmach.fulfilment.tables import pick_task_lines, pick_tasks
@@ -31,9 +30,9 @@ from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.tables import outbound_messages
 from lienmach.orders import services as orders
 from lienmach.orders.events import OrderDelivered, OrderReserved
-from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
 from lienmach.shipping.events import ShipmentFailed
+from tests.factories import customer_in_saigon, order_of
 
 pytestmark = pytest.mark.integration
 
@@ -81,28 +80,7 @@ def _stock(runtime: Runtime, warehouse_id: str, product_id: str) -> None:
 
 
 def _customer(runtime: Runtime, name: str, *, tier: str = "standard", language: str = "vi") -> str:
-    customer_id: str = runtime.run(
-        customers.register_customer,
-        name="Nguyễn Văn An",
-        email=f"{name}@example.vn",
-        phone="0912345678",
-        province="79",
-        ward="Phường Bến Thành",
-        street="12 Lê Lợi",
-        tier=tier,
-        language=language,
-    )
-    return customer_id
-
-
-def _place(runtime: Runtime, customer_id: str, lines: dict[str, int], **options: Any) -> str:
-    placed = runtime.run(
-        place_order,
-        customer_id=customer_id,
-        lines=[{"product_id": pid, "quantity": qty} for pid, qty in lines.items()],
-        **options,
-    )
-    return str(placed.order_id)
+    return customer_in_saigon(runtime, f"{name}@example.vn", tier=tier, language=language)
 
 
 def _count(runtime: Runtime, table: Any) -> int:
@@ -156,10 +134,10 @@ def test_one_batch_queues_the_pick_tasks_of_many_orders(runtime: Runtime) -> Non
     _stock(runtime, hanoi, lamp)
     standard, gold = _customer(runtime, "an"), _customer(runtime, "binh", tier="gold")
     runtime.inline_drain = False
-    cod = _place(runtime, standard, {kettle: 2})
-    split = _place(runtime, gold, {lamp: 1, mug: 3})
-    prepaid = _place(runtime, standard, {mug: 1}, payment_method="prepaid")
-    cancelled = _place(runtime, standard, {kettle: 1})
+    cod = order_of(runtime, standard, {kettle: 2})
+    split = order_of(runtime, gold, {lamp: 1, mug: 3})
+    prepaid = order_of(runtime, standard, {mug: 1}, payment_method="prepaid")
+    cancelled = order_of(runtime, standard, {kettle: 1})
     runtime.run(orders.cancel_order, order_id=cancelled, reason="khách đổi ý")
 
     # when one worker round handles them all
@@ -213,7 +191,7 @@ def test_two_facts_naming_the_same_reservations_queue_them_once(runtime: Runtime
     kettle = _product(runtime, "SKU-1")
     _stock(runtime, hcm, kettle)
     runtime.inline_drain = False
-    order_id = _place(runtime, _customer(runtime, "an"), {kettle: 1})
+    order_id = order_of(runtime, _customer(runtime, "an"), {kettle: 1})
     (fact,) = [OrderReserved.from_payload(p) for p in _payloads(runtime, "OrderReserved")]
 
     runtime.run(on_order_reserved_queue_pick_task, [fact, fact])
@@ -235,7 +213,7 @@ def _delivered_orders(runtime: Runtime, count: int) -> list[tuple[str, str]]:
     for number in range(count):
         language = "en" if number == 1 else "vi"
         customer_id = _customer(runtime, f"khach{number}", language=language)
-        placed.append((_place(runtime, customer_id, {fan: 1, kettle: 1}), customer_id))
+        placed.append((order_of(runtime, customer_id, {fan: 1, kettle: 1}), customer_id))
     return placed
 
 

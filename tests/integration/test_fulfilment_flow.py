@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Connection, func, select
 
 from lienmach.catalog import services as catalog
-from lienmach.customers import services as customers
 from lienmach.fulfilment import packing, picking, queries
 from lienmach.fulfilment.handlers import on_order_reserved_queue_pick_task
 from lienmach.fulfilment.tables import parcels, pick_task_lines, pick_tasks
@@ -23,8 +22,9 @@ from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log
 from lienmach.orders import services as orders
 from lienmach.orders.events import OrderReserved
-from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order
+from tests.factories import customer_in_saigon
+from tests.factories import order_of as place
 
 pytestmark = pytest.mark.integration
 
@@ -66,27 +66,7 @@ def stock(runtime: Runtime, warehouse_id: str, product_id: str, quantity: int) -
 
 
 def customer(runtime: Runtime, tier: str = "standard") -> str:
-    customer_id: str = runtime.run(
-        customers.register_customer,
-        name="Nguyễn Văn An",
-        email=f"an.{tier}@example.vn",
-        phone="0912345678",
-        province="79",
-        ward="Phường Bến Thành",
-        street="12 Lê Lợi",
-        tier=tier,
-    )
-    return customer_id
-
-
-def place(runtime: Runtime, customer_id: str, lines: dict[str, int], **options: Any) -> str:
-    placed = runtime.run(
-        place_order,
-        customer_id=customer_id,
-        lines=[{"product_id": pid, "quantity": qty} for pid, qty in lines.items()],
-        **options,
-    )
-    return placed.order_id
+    return customer_in_saigon(runtime, f"an.{tier}@example.vn", tier=tier)
 
 
 def events_of(runtime: Runtime, kind: str) -> list[dict[str, Any]]:
