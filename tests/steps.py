@@ -9,6 +9,8 @@ from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import tasks_for_order
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.runtime import Runtime
+from lienmach.orders.queries import get_order
+from lienmach.orders.services import record_payment
 from lienmach.shipping.carrier_updates import parse_and_record_callback
 from lienmach.shipping.queries import shipments_for_order
 from lienmach.shipping.sandbox import CarrierSandbox
@@ -60,3 +62,16 @@ def courier_reports(
                 body=body,
                 secret=carriers.secret,
             )
+
+
+def pay(runtime: Runtime, order_id: str, reference: str = "VNP-1") -> None:
+    """The gateway confirms the order's whole amount."""
+    order = runtime.read(get_order, order_id)
+    assert order is not None
+    runtime.run(
+        record_payment,
+        order_id=order_id,
+        amount_vnd=order.total_vnd,
+        gateway="vnpay",
+        gateway_reference=reference,
+    )

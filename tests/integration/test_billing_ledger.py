@@ -29,9 +29,9 @@ from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import services as orders
 from lienmach.orders.events import OrderCancelled, OrderPaid, OrderPlaced
 from lienmach.orders.placing import place_order
-from lienmach.orders.queries import get_order
 from lienmach.settings import Settings
 from tests.conftest import Database
+from tests.steps import pay
 
 pytestmark = pytest.mark.integration
 
@@ -105,18 +105,6 @@ def place(runtime: Runtime, ids: dict[str, str], **options: Any) -> str:
     )
     order_id: str = placed.order_id
     return order_id
-
-
-def pay(runtime: Runtime, order_id: str, reference: str = "VNP-1") -> None:
-    order = runtime.read(get_order, order_id)
-    assert order is not None
-    runtime.run(
-        orders.record_payment,
-        order_id=order_id,
-        amount_vnd=order.total_vnd,
-        gateway="vnpay",
-        gateway_reference=reference,
-    )
 
 
 def events_of(runtime: Runtime, kind: str) -> list[dict[str, Any]]:

@@ -33,6 +33,7 @@ from lienmach.orders.events import OrderDelivered, OrderReserved
 from lienmach.orders.queries import get_order
 from lienmach.shipping.events import ShipmentFailed
 from tests.factories import customer_in_saigon, order_of
+from tests.steps import pay
 
 pytestmark = pytest.mark.integration
 
@@ -172,15 +173,7 @@ def test_one_batch_queues_the_pick_tasks_of_many_orders(runtime: Runtime) -> Non
     assert len(_payloads(runtime, "PickTaskQueued")) == 3
 
     # and the prepaid order is queued once paid
-    order = runtime.read(get_order, prepaid)
-    assert order is not None
-    runtime.run(
-        orders.record_payment,
-        order_id=prepaid,
-        amount_vnd=order.total_vnd,
-        gateway="vnpay",
-        gateway_reference="VNP-1",
-    )
+    pay(runtime, prepaid)
     runtime.drain()
     (prepaid_task,) = runtime.read(queries.tasks_for_order, prepaid)
     assert (prepaid_task.warehouse_id, prepaid_task.units) == (hcm, 1)

@@ -25,6 +25,7 @@ from lienmach.orders.events import OrderReserved
 from lienmach.orders.queries import get_order
 from tests.factories import customer_in_saigon
 from tests.factories import order_of as place
+from tests.steps import pay
 
 pytestmark = pytest.mark.integration
 
@@ -155,15 +156,7 @@ def test_a_prepaid_order_waits_for_its_payment(runtime: Runtime) -> None:
     assert runtime.read(queries.tasks_for_order, order_id) == []
     assert events_of(runtime, "PickTaskQueued") == []
     # when the gateway confirms the whole amount
-    order = runtime.read(get_order, order_id)
-    assert order is not None
-    runtime.run(
-        orders.record_payment,
-        order_id=order_id,
-        amount_vnd=order.total_vnd,
-        gateway="vnpay",
-        gateway_reference="VNP-1",
-    )
+    pay(runtime, order_id)
     # then its reservations are queued once
     (task,) = runtime.read(queries.tasks_for_order, order_id)
     assert (task.state, task.units) == ("queued", 2)
