@@ -156,3 +156,16 @@ def order_of(runtime: Runtime, customer_id: str, lines: dict[str, int], **option
         **options,
     )
     return str(placed.order_id)
+
+
+def warehouse_in(runtime: Runtime, code: str, province_code: str = "79") -> str:
+    """A warehouse named after ``code`` in the given province; returns its id."""
+    warehouse_id: str = runtime.run(
+        create_warehouse,
+        code=code,
+        name=f"Kho {code}",
+        province_code=province_code,
+        ward="Phường Bến Thành",
+        street="1 Lê Lợi",
+    )
+    return warehouse_id

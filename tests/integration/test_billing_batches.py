@@ -15,8 +15,6 @@ from lienmach.billing.handlers import (
     on_shipment_booked_post_costs,
     on_shipment_delivered_post_cod,
 )
-from lienmach.fulfilment import packing, picking
-from lienmach.fulfilment import queries as fulfilment_queries
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import NotFound
 from lienmach.kernel.runtime import Runtime
@@ -26,6 +24,7 @@ from lienmach.shipping import queries as shipping_queries
 from lienmach.shipping.events import ShipmentDelivered
 from tests.integration.test_billing_ledger import NET, TOTAL, VAT, place, shop
 from tests.integration.test_billing_shipping import COST, _pay, booked, carrier_says, entries
+from tests.steps import pick_and_pack
 
 pytestmark = pytest.mark.integration
 
@@ -48,16 +47,6 @@ def deliver_events(runtime: Runtime) -> None:
     """Run the bus's journey batches until none is due, running no job."""
     while runtime.bus.process_batch(runtime.engine, runtime.clock).done:
         pass
-
-
-def pack(runtime: Runtime, order_id: str) -> None:
-    """Pick, scan every unit and close the parcel; the journey then books it."""
-    (task,) = runtime.read(fulfilment_queries.tasks_for_order, order_id)
-    runtime.run(picking.confirm_pick, pick_task_id=task.id, picker="Lan")
-    for line in task.lines:
-        for _ in range(line.quantity):
-            runtime.run(packing.scan_unit, pick_task_id=task.id, code=line.barcode)
-    runtime.run(packing.close_parcel, pick_task_id=task.id, weight_grams=2_500, packer="Huy")
 
 
 def placed_event(runtime: Runtime, order_id: str) -> OrderPlaced:
@@ -139,7 +128,7 @@ def test_shipments_booked_and_delivered_together_post_once_each(
     # when their parcels are packed, booked, and the bookings' ShipmentBooked handled together
     runtime.inline_drain = False
     for order_id in order_ids:
-        pack(runtime, order_id)
+        pick_and_pack(runtime, order_id)
     deliver_events(runtime)
     runtime.job_runner.run_due(runtime.engine, clock, runtime.uow)
     runtime.job_runner.finish_inflight(runtime.engine, clock, runtime.uow)
@@ -185,7 +174,7 @@ def test_an_unknown_shipment_in_a_batch_posts_none_of_it(runtime: Runtime) -> No
     ids = shop(runtime)
     order_id = place(runtime, ids)
     runtime.inline_drain = False
-    pack(runtime, order_id)
+    pick_and_pack(runtime, order_id)
     deliver_events(runtime)
     runtime.job_runner.run_due(runtime.engine, runtime.clock, runtime.uow)
     runtime.job_runner.finish_inflight(runtime.engine, runtime.clock, runtime.uow)

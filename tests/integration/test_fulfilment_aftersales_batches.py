@@ -32,7 +32,7 @@ from lienmach.orders import services as orders
 from lienmach.orders.events import OrderDelivered, OrderReserved
 from lienmach.orders.queries import get_order
 from lienmach.shipping.events import ShipmentFailed
-from tests.factories import customer_in_saigon, order_of
+from tests.factories import customer_in_saigon, order_of, warehouse_in
 from tests.steps import pay
 
 pytestmark = pytest.mark.integration
@@ -56,18 +56,6 @@ def _product(runtime: Runtime, sku: str, warranty_months: int = 0) -> str:
         warranty_months=warranty_months,
     )
     return product_id
-
-
-def _warehouse(runtime: Runtime, code: str, province_code: str) -> str:
-    warehouse_id: str = runtime.run(
-        inventory.create_warehouse,
-        code=code,
-        name=f"Kho {code}",
-        province_code=province_code,
-        ward="Phường Bến Thành",
-        street="1 Lê Lợi",
-    )
-    return warehouse_id
 
 
 def _stock(runtime: Runtime, warehouse_id: str, product_id: str) -> None:
@@ -124,7 +112,7 @@ def _publish(uow: UnitOfWork, events: list[Any]) -> None:
 
 def test_one_batch_queues_the_pick_tasks_of_many_orders(runtime: Runtime) -> None:
     # given two warehouses, and orders placed while no worker runs
-    hcm, hanoi = _warehouse(runtime, "HCM1", "79"), _warehouse(runtime, "HN1", "01")
+    hcm, hanoi = warehouse_in(runtime, "HCM1", "79"), warehouse_in(runtime, "HN1", "01")
     kettle, mug, lamp = (
         _product(runtime, "SKU-1"),
         _product(runtime, "SKU-7"),
@@ -180,7 +168,7 @@ def test_one_batch_queues_the_pick_tasks_of_many_orders(runtime: Runtime) -> Non
 
 
 def test_two_facts_naming_the_same_reservations_queue_them_once(runtime: Runtime) -> None:
-    hcm = _warehouse(runtime, "HCM1", "79")
+    hcm = warehouse_in(runtime, "HCM1", "79")
     kettle = _product(runtime, "SKU-1")
     _stock(runtime, hcm, kettle)
     runtime.inline_drain = False
@@ -198,7 +186,7 @@ def test_two_facts_naming_the_same_reservations_queue_them_once(runtime: Runtime
 
 def _delivered_orders(runtime: Runtime, count: int) -> list[tuple[str, str]]:
     """(order id, customer id) of orders placed and carried to the door, surveys not sent."""
-    hcm = _warehouse(runtime, "HCM1", "79")
+    hcm = warehouse_in(runtime, "HCM1", "79")
     fan, kettle = _product(runtime, "FAN-01", warranty_months=12), _product(runtime, "KET-01")
     _stock(runtime, hcm, fan)
     _stock(runtime, hcm, kettle)

@@ -25,6 +25,7 @@ from lienmach.orders.events import OrderReserved
 from lienmach.orders.queries import get_order
 from tests.factories import customer_in_saigon
 from tests.factories import order_of as place
+from tests.factories import warehouse_in as warehouse
 from tests.steps import pay
 
 pytestmark = pytest.mark.integration
@@ -42,17 +43,6 @@ def product(runtime: Runtime, sku: str, barcode: str, weight_grams: int = 500) -
         price_vnd=150_000,
         cost_vnd=90_000,
         weight_grams=weight_grams,
-    )
-
-
-def warehouse(runtime: Runtime, code: str, province_code: str = "79") -> str:
-    return runtime.run(
-        inventory.create_warehouse,
-        code=code,
-        name=f"Kho {code}",
-        province_code=province_code,
-        ward="Phường Bến Thành",
-        street="1 Lê Lợi",
     )
 
 

@@ -100,6 +100,8 @@ class Bus:
                         self._subscribers.setdefault(event_type, []).append(name)
                         names.add(name)
         self._prepare = tuple(prepare_journey_batch)
+        # Subscribers whose handler takes a list of events (see handles_batches).
+        self._batched = {name for name, h in self._handlers.items() if getattr(h, _BATCHES, 0)}
         self._event_types = dict(event_types)
         for event_type in self._subscribers:
             self._event_types.setdefault(event_type.type_name(), event_type)
@@ -187,7 +189,7 @@ class Bus:
         uow.handling = (row.event_id, row.occurred_at)
         if event is None:
             event = self.event_type(row.type).from_payload(row.payload)
-        handler(uow, [event] if getattr(handler, _BATCHES, False) else event)
+        handler(uow, [event] if row.subscriber in self._batched else event)
 
     def _run_all(
         self, connection: Connection, clock: Clock, rows: list[Any], *, prepare: bool
@@ -203,7 +205,7 @@ class Bus:
                     read_ahead(uow, list(events.values()))
             batches: dict[str, list[Event]] = {}
             for row in rows:
-                if getattr(self._handlers.get(row.subscriber), _BATCHES, False):
+                if row.subscriber in self._batched:
                     batches.setdefault(row.subscriber, []).append(events[row.event_id])
                 else:
                     self._deliver(uow, row, events[row.event_id])
