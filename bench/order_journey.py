@@ -29,13 +29,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 
 from lienmach import bootstrap
 from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.db import make_engine
-from lienmach.kernel.tables import event_deliveries, event_log, event_objects, jobs
+from lienmach.kernel.delivery_rows import pending_work
+from lienmach.kernel.tables import event_log, event_objects, jobs
 from lienmach.notifications.sandbox_sms import SmsSandbox
 from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess
 from lienmach.orders.model import FINAL
@@ -85,15 +86,11 @@ def unfinished_jobs(engine: sa.Engine) -> int:
         )
 
 
-def pending_deliveries(engine: sa.Engine) -> int:
+def pending_work_of(engine: sa.Engine, *, projections: bool) -> int:
     """Events not yet handled by every subscriber, the KPI and process-map upkeep included:
     the run ends when there are none left, so upkeep that falls behind is counted."""
     with engine.connect() as connection:
-        return int(
-            connection.execute(
-                select(func.count()).where(event_deliveries.c.state == literal_column("'pending'"))
-            ).scalar_one()
-        )
+        return pending_work(connection, feed_read=projections)
 
 
 def final_count(engine: sa.Engine) -> int:
@@ -211,7 +208,7 @@ def run(
             placed < orders_wanted
             or final_count(engine) < orders_wanted
             or unfinished_jobs(engine) > 0
-            or pending_deliveries(engine) > 0
+            or pending_work_of(engine, projections=projections) > 0
         ):
             if time.monotonic() > deadline:
                 raise TimeoutError(

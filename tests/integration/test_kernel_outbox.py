@@ -11,6 +11,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
 from lienmach.bootstrap import create_schema
 from lienmach.kernel import bus as bus_module
+from lienmach.kernel import delivery_rows
 from lienmach.kernel.bus import Bus
 from lienmach.kernel.errors import ConcurrencyConflict, DomainError
 from lienmach.kernel.jobs import JobKind, JobRunner
@@ -214,7 +215,7 @@ def test_projections_run_in_their_own_lane_by_one_worker_at_a_time(database, clo
     if database.kind == "postgresql":
         # While another worker holds the projections, this one does not run them.
         with database.engine.connect() as other, other.begin():
-            other.execute(bus_module._TRY_PROJECTIONS_LOCK)
+            other.execute(delivery_rows.TRY_PROJECTIONS_LOCK)
             assert bus.process_batch(database.engine, clock, lane=bus_module.PROJECTIONS).done == 0
     projected = bus.process_batch(database.engine, clock, lane=bus_module.PROJECTIONS)
 

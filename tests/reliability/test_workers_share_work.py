@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from lienmach.billing.queries import trial_balance
 from lienmach.billing.tables import invoices, journal_entries
+from lienmach.kernel import feed
 from lienmach.kernel.tables import event_deliveries
 from lienmach.simulator.journey import place_random_order
 from tests.reliability.workers import final_orders, shop_for_workers, start_worker, work_left
@@ -52,6 +53,7 @@ def test_three_workers_at_once_process_each_event_and_job_exactly_once(
             ).scalar_one()
             == 0
         )
+        assert feed.lag(connection) == 0
         assert connection.execute(select(func.count()).select_from(invoices)).scalar_one() == ORDERS
         postings = connection.execute(
             select(

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SystemClock
+from lienmach.kernel.delivery_rows import pending_work
 from lienmach.kernel.runtime import Runtime
-from lienmach.kernel.tables import event_deliveries, jobs
+from lienmach.kernel.tables import jobs
 from lienmach.orders.model import FINAL
 from lienmach.orders.tables import orders
 from lienmach.settings import Settings
@@ -53,11 +54,9 @@ def final_orders(runtime: Runtime) -> int:
 
 
 def work_left(runtime: Runtime) -> int:
-    """Deliveries and jobs still waiting to be done."""
+    """Deliveries, events the projections have not read, and jobs still waiting to be done."""
     with runtime.engine.connect() as connection:
-        deliveries = connection.execute(
-            select(func.count()).where(event_deliveries.c.state == "pending")
-        ).scalar_one()
+        deliveries = pending_work(connection)
         running = connection.execute(
             select(func.count()).where(jobs.c.state.in_(["pending", "running"]))
         ).scalar_one()

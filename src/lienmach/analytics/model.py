@@ -90,10 +90,15 @@ def empty_facts() -> Facts:
 def fold(facts: Facts, kind: str, payload: dict[str, Any], event_id: str, at: int) -> Facts:
     """The facts after one more event; the same whatever order the events come in."""
     new = copy.deepcopy(facts)
+    fold_into(new, kind, payload, event_id, at)
+    return new
+
+
+def fold_into(facts: Facts, kind: str, payload: dict[str, Any], event_id: str, at: int) -> None:
+    """:func:`fold` in place, for a caller folding many events into facts it owns."""
     folder = _FOLDERS.get(kind)
     if folder is not None:
-        folder(new, payload, event_id, at)
-    return new
+        folder(facts, payload, event_id, at)
 
 
 def _first(facts: Facts, name: str, at: int) -> None:

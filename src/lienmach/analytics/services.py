@@ -3,6 +3,7 @@ edit the cost model and the targets."""
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -84,12 +85,11 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     if not owned:
         return
     stored = repository.load_many_facts(connection, {owner for owner, _ in owned})
-    facts = dict(stored)
+    # Each object's facts copied once, then every event of the batch folded into the copy.
+    facts = {owner: copy.deepcopy(found) for owner, found in stored.items()}
     for owner, event in owned:
         enriched = _enriched(event.kind, event.payload)
-        facts[owner] = model.fold(
-            facts[owner], event.kind, enriched, event.event_id, model.epoch(event.at)
-        )
+        model.fold_into(facts[owner], event.kind, enriched, event.event_id, model.epoch(event.at))
     changed = {owner: new for owner, new in facts.items() if new != stored[owner]}
     sums: Counter[model.SumKey] = Counter()
     for owner, new in changed.items():
@@ -141,9 +141,10 @@ def recompute(uow: UnitOfWork, *, progress: Callable[[int], None] | None = None)
             )
         owner = model.owner_of(row.type, payload, row.id)
         if owner is not None:
-            current = facts.get(owner, {})
             enriched = _enriched(row.type, payload)
-            facts[owner] = model.fold(current, row.type, enriched, row.id, model.epoch(at))
+            model.fold_into(
+                facts.setdefault(owner, {}), row.type, enriched, row.id, model.epoch(at)
+            )
     sums: Counter[model.SumKey] = Counter()
     for object_facts_ in facts.values():
         sums.update(model.contribution(object_facts_))

@@ -8,7 +8,9 @@ Two lanes: the journey's subscribers, which any number of workers share, and *pr
 (subscribers that add every event into a few shared rows: KPI sums, the process map). Workers
 sharing projections would queue on those rows and deadlock, holding up the journey's work in
 the same transactions; so projections run in transactions of their own, one worker at a time
-(a PostgreSQL advisory lock; SQLite has one writer anyway).
+(a PostgreSQL advisory lock; SQLite has one writer anyway). Projections get no delivery rows:
+they read the log through a feed (kernel.feed, ADR 0015); an event one of them fails on gets
+a delivery row then, and is retried through the rows like any other.
 """
 
 from __future__ import annotations
@@ -17,24 +19,15 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import (
-    ColumnElement,
-    Connection,
-    Engine,
-    and_,
-    bindparam,
-    literal_column,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Connection, Engine
 
+from lienmach.kernel import delivery_rows, feed
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
+from lienmach.kernel.delivery_rows import JOURNEY, ORPHANS, PROJECTIONS
 from lienmach.kernel.messages import Event
-from lienmach.kernel.tables import event_deliveries, event_log
 from lienmach.kernel.uow import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Any], None]
@@ -44,10 +37,8 @@ Subscriptions = Mapping[type[Event], Sequence[Handler]]
 PrepareBatch = Callable[[UnitOfWork, list[Event]], None]
 
 MAX_ATTEMPTS = 5
-JOURNEY, PROJECTIONS = "journey", "projections"
-ORPHANS = "orphans"  # deliveries to subscribers unknown to this code, looked for when idle
 ORPHAN_LOOK_SECONDS = 60.0
-PROJECTIONS_LOCK = 7_270_001  # the advisory lock whose holder runs the projections
+FEED_WAIT_SECONDS = 0.002
 
 
 def subscriber_name(handler: Handler) -> str:
@@ -74,6 +65,14 @@ class DeliveryOutcome:
     done: int = 0
     failed: int = 0
     dead: int = 0
+    #: Events committed but not yet readable by the feed: a transaction that began before
+    #: theirs is still running (PostgreSQL), and its events come first.
+    waiting: int = 0
+
+    @property
+    def worked(self) -> int:
+        """How much this batch did or still has in hand (a drain goes on while it is > 0)."""
+        return self.done + self.failed + self.dead + self.waiting
 
 
 class Bus:
@@ -87,7 +86,9 @@ class Bus:
         projections: Sequence[Subscriptions] = (),
         prepare_journey_batch: Sequence[PrepareBatch] = (),
     ):
-        self._subscribers: dict[type[Event], list[str]] = {}
+        self._event_types = dict(event_types)
+        self._subscribers: dict[type[Event], list[str]] = {}  # those given delivery rows
+        self._projected: dict[str, list[str]] = {}  # by event type name: fed from the log
         self._handlers: dict[str, Handler] = {}
         journey: set[str] = set()
         projected: set[str] = set()
@@ -97,19 +98,22 @@ class Bus:
                     for handler in handlers:
                         name = subscriber_name(handler)
                         self._handlers[name] = handler
-                        self._subscribers.setdefault(event_type, []).append(name)
+                        if names is journey:
+                            self._subscribers.setdefault(event_type, []).append(name)
+                        else:
+                            self._projected.setdefault(event_type.type_name(), []).append(name)
+                        self._event_types.setdefault(event_type.type_name(), event_type)
                         names.add(name)
         self._prepare = tuple(prepare_journey_batch)
         # Subscribers whose handler takes a list of events (see handles_batches).
         self._batched = {name for name, h in self._handlers.items() if getattr(h, _BATCHES, 0)}
-        self._event_types = dict(event_types)
-        for event_type in self._subscribers:
-            self._event_types.setdefault(event_type.type_name(), event_type)
-        self._lanes = _lanes(sorted(journey), sorted(projected))
+        self._lanes = delivery_rows.lanes(sorted(journey), sorted(projected))
         self._full: dict[str, bool] = {}  # whether the lane's last batch came back full
         self._next_orphan_look = 0.0
+        self._feed_seen = feed.START  # how far this process last saw the projections' feed
 
     def subscribers_of(self, event_type: type[Event]) -> list[str]:
+        """The subscribers given a delivery row per event (projections read the feed)."""
         return self._subscribers.get(event_type, [])
 
     def event_type(self, name: str) -> type[Event]:
@@ -133,6 +137,8 @@ class Bus:
         """
         if lane not in self._lanes:
             return DeliveryOutcome()
+        if lane == PROJECTIONS and (fed := self._feed_batch(engine, clock, limit)):
+            return fed
         # After a full batch more is surely waiting: the cheap look would only cost a query.
         if not self._full.get(lane) and not self._has_due(engine, clock, lane):
             if not self._orphans_due(engine, clock, lane):
@@ -156,6 +162,53 @@ class Bus:
             self._full[lane] = len(rows) >= limit
             return self._run_each(connection, clock, rows)
 
+    def _feed_batch(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
+        """Up to ``limit`` events of the projections' feed, handled in one transaction that
+        also moves the feed's position; fast path and careful path as for deliveries."""
+        with read_connection(engine) as connection:
+            if not feed.any_after(connection, self._feed_seen, finished_only=False):
+                return None
+        careful = False
+        while True:
+            try:
+                with engine.connect() as connection, connection.begin():
+                    if not self._may_run(connection, PROJECTIONS):
+                        return None
+                    position = feed.read_position(connection)
+                    events = feed.events_after(connection, position, limit)
+                    if not events:
+                        self._feed_seen = position
+                        return self._behind_a_running_transaction(connection, position)
+                    rows = self._feed_rows(events)
+                    if careful:
+                        outcome = self._run_each(connection, clock, rows, tracked=False)
+                    else:
+                        self._run_all(connection, clock, rows, prepare=False)
+                        outcome = DeliveryOutcome(done=len(rows))
+                    self._feed_seen = feed.Position(events[-1].xact_id, events[-1].id)
+                    feed.save_position(connection, self._feed_seen)
+                    # Events no projection takes count too: the feed moved past them.
+                    outcome.done += sum(event.type not in self._projected for event in events)
+                    return outcome
+            except _BatchFailed:
+                careful = True
+
+    @staticmethod
+    def _behind_a_running_transaction(
+        connection: Connection, position: feed.Position
+    ) -> DeliveryOutcome | None:
+        if not feed.any_after(connection, position, finished_only=False):
+            return None
+        time.sleep(FEED_WAIT_SECONDS)  # let it finish rather than asking again at once
+        return DeliveryOutcome(waiting=1)
+
+    def _feed_rows(self, events: list[Any]) -> list[_FeedRow]:
+        return [
+            _FeedRow(event.id, subscriber, 0, event.type, event.payload, event.occurred_at)
+            for event in events
+            for subscriber in self._projected.get(event.type, ())
+        ]
+
     def _orphans_due(self, engine: Engine, clock: Clock, lane: str) -> bool:
         """At an idle moment, now and then: deliveries to subscribers no longer in the code,
         which no lane claims, so that they fail visibly (retried, then dead)."""
@@ -170,7 +223,7 @@ class Bus:
         """Journey work is shared; projections are run by one worker at a time."""
         if lane == JOURNEY or connection.dialect.name != "postgresql":
             return True
-        return bool(connection.execute(_TRY_PROJECTIONS_LOCK).scalar())
+        return bool(connection.execute(delivery_rows.TRY_PROJECTIONS_LOCK).scalar())
 
     def _claim(self, connection: Connection, now: datetime, limit: int, lane: str) -> list[Any]:
         claim = self._lanes[lane].claim
@@ -217,7 +270,11 @@ class Bus:
         except Exception as error:  # the careful path finds out which delivery failed
             raise _BatchFailed from error
 
-    def _run_each(self, connection: Connection, clock: Clock, rows: list[Any]) -> DeliveryOutcome:
+    def _run_each(
+        self, connection: Connection, clock: Clock, rows: list[Any], *, tracked: bool = True
+    ) -> DeliveryOutcome:
+        """Each delivery in a savepoint of its own; ``tracked=False``: fed from the log, so
+        there is no row to mark done, and a failure gets a delivery row to be retried by."""
         outcome = DeliveryOutcome()
         now = clock.now()
         done: list[Any] = []
@@ -245,7 +302,10 @@ class Bus:
                 outcome.failed += not dead
             else:
                 done.append(row)
-        self._mark(connection, now, done, failed)
+        if tracked:
+            self._mark(connection, now, done, failed)
+        elif failed:
+            connection.execute(delivery_rows.INSERT_FAILED, failed)
         outcome.done = len(done)
         return outcome
 
@@ -255,86 +315,25 @@ class Bus:
     ) -> None:
         if done:
             connection.execute(
-                _MARK_DONE,
+                delivery_rows.MARK_DONE,
                 [
                     {"b_event_id": row.event_id, "b_subscriber": row.subscriber, "b_now": now}
                     for row in done
                 ],
             )
         if failed:
-            connection.execute(_MARK_FAILED, failed)
+            connection.execute(delivery_rows.MARK_FAILED, failed)
 
 
-# Built once: building a statement costs several times more than executing it.
-# 'pending' written out, not bound: only then may the planners use the partial index of
-# pending deliveries (kernel.tables, ix_event_deliveries_pending).
-_DUE = and_(
-    event_deliveries.c.state == literal_column("'pending'"),
-    event_deliveries.c.available_at <= bindparam("now"),
-)
-_TRY_PROJECTIONS_LOCK = text(f"SELECT pg_try_advisory_xact_lock({PROJECTIONS_LOCK})")
+class _FeedRow(NamedTuple):
+    """An event of the feed for one projection, shaped like a claimed delivery."""
 
-
-@dataclass(frozen=True)
-class _Lane:
-    any_due: Any
-    claim: Any
-
-
-def _lane(where: ColumnElement[bool]) -> _Lane:
-    claim = (
-        select(
-            event_deliveries.c.event_id,
-            event_deliveries.c.subscriber,
-            event_deliveries.c.attempts,
-            event_log.c.type,
-            event_log.c.payload,
-            event_log.c.occurred_at,
-        )
-        .join(event_log, event_log.c.id == event_deliveries.c.event_id)
-        .where(where)
-        .order_by(event_deliveries.c.event_id)
-        .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True, of=event_deliveries)
-    )
-    return _Lane(select(event_deliveries.c.event_id).where(where).limit(1), claim)
-
-
-def _lanes(journey: list[str], projected: list[str]) -> dict[str, _Lane]:
-    """The statements of each lane, built once per bus (no projections: one lane for all).
-
-    Each lane names its subscribers, so its look goes straight to them in the index of pending
-    deliveries instead of walking past the other lane's backlog.
-    """
-    if not projected:
-        return {JOURNEY: _lane(_DUE)}
-    subscriber = event_deliveries.c.subscriber
-    return {
-        JOURNEY: _lane(and_(_DUE, subscriber.in_(journey))),
-        PROJECTIONS: _lane(and_(_DUE, subscriber.in_(projected))),
-        ORPHANS: _lane(and_(_DUE, subscriber.not_in(journey + projected))),
-    }
-
-
-_ONE_DELIVERY = and_(
-    event_deliveries.c.event_id == bindparam("b_event_id"),
-    event_deliveries.c.subscriber == bindparam("b_subscriber"),
-)
-_MARK_DONE = (
-    update(event_deliveries)
-    .where(_ONE_DELIVERY)
-    .values(state="done", finished_at=bindparam("b_now"), attempts=event_deliveries.c.attempts + 1)
-)
-_MARK_FAILED = (
-    update(event_deliveries)
-    .where(_ONE_DELIVERY)
-    .values(
-        state=bindparam("b_state"),
-        attempts=bindparam("b_attempts"),
-        available_at=bindparam("b_available_at"),
-        last_error=bindparam("b_error"),
-    )
-)
+    event_id: str
+    subscriber: str
+    attempts: int
+    type: str
+    payload: Any
+    occurred_at: datetime
 
 
 class _BatchFailed(Exception):

@@ -17,9 +17,10 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from lienmach.kernel.bus import JOURNEY, PROJECTIONS, Bus
+from lienmach.kernel.bus import Bus
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
+from lienmach.kernel.delivery_rows import JOURNEY, PROJECTIONS
 from lienmach.kernel.errors import ConcurrencyConflict
 from lienmach.kernel.group_commit import GroupCommitter, Outcome, Unit, run_group, step
 from lienmach.kernel.jobs import JobRunner
@@ -209,7 +210,7 @@ class Runtime:
             if lane == PROJECTIONS and worked and time.monotonic() < self._next_projections:
                 continue
             outcome = self.bus.process_batch(self.engine, self.clock, limit=limit, lane=lane)
-            worked += outcome.done + outcome.failed + outcome.dead
+            worked += outcome.worked
             if lane == PROJECTIONS:
                 self._next_projections = time.monotonic() + PROJECTIONS_EVERY_SECONDS
             # Between batches too: the jobs' I/O (bookings, e-mail) keeps pace with the bus.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Index,
@@ -24,7 +25,21 @@ event_log = Table(
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("actor", String(120), nullable=False),
     Column("payload", JsonColumn, nullable=False),
+    # The transaction that wrote the event: PostgreSQL's own transaction id; on SQLite (one
+    # writer at a time) one above the log's highest when written. (xact_id, id) orders the log
+    # as it was committed, and the projections' feed reads it in that order (kernel.feed).
+    Column("xact_id", BigInteger, nullable=False, server_default=text("0")),
     Index("ix_event_log_type_occurred", "type", "occurred_at"),
+    Index("ix_event_log_feed", "xact_id", "id"),
+)
+
+# How far each feed has read the log: the last (xact_id, event id) it handled (kernel.feed).
+event_feeds = Table(
+    "event_feeds",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("xact_id", BigInteger, nullable=False),
+    Column("event_id", String(32), nullable=False),
 )
 
 event_objects = Table(

@@ -15,14 +15,15 @@ from sqlalchemy import Connection, Engine
 
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import insert_ignoring_duplicates
+from lienmach.kernel.feed import insert_events
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
-from lienmach.kernel.tables import event_deliveries, event_log, event_objects, jobs
+from lienmach.kernel.tables import event_deliveries, event_objects, jobs
 
 T = TypeVar("T")
 SubscribersOf = Callable[[type[Event]], list[str]]
 # Built once: building a statement costs several times more than executing it.
-_INSERT_EVENTS = event_log.insert()
+_INSERT_EVENTS = {dialect: insert_events(dialect) for dialect in ("sqlite", "postgresql")}
 _INSERT_OBJECTS = event_objects.insert()
 _INSERT_DELIVERIES = event_deliveries.insert()
 
@@ -180,6 +181,8 @@ class UnitOfWork:
             self._transaction = None
 
     def _write_events(self) -> None:
+        connection = self.connection
+        dialect = connection.dialect.name
         log_rows: list[dict[str, Any]] = []
         object_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
@@ -213,8 +216,7 @@ class UnitOfWork:
                     }
                 )
             self.published.append((event_id, event))
-        connection = self.connection
-        connection.execute(_INSERT_EVENTS, log_rows)
+        connection.execute(_INSERT_EVENTS[dialect], log_rows)
         if object_rows:
             connection.execute(_INSERT_OBJECTS, object_rows)
         if delivery_rows:

@@ -1,0 +1,123 @@
+"""The statements over delivery rows, built once: what each lane of the bus looks for and
+claims, how a delivery is marked done or failed, and how much work is left."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
+
+from lienmach.kernel import feed
+from lienmach.kernel.tables import event_deliveries, event_log
+
+JOURNEY, PROJECTIONS = "journey", "projections"
+ORPHANS = "orphans"  # deliveries to subscribers unknown to this code, looked for when idle
+PROJECTIONS_LOCK = 7_270_001  # the advisory lock whose holder runs the projections
+
+
+# Built once: building a statement costs several times more than executing it.
+# 'pending' written out, not bound: only then may the planners use the partial index of
+# pending deliveries (kernel.tables, ix_event_deliveries_pending).
+DUE = and_(
+    event_deliveries.c.state == literal_column("'pending'"),
+    event_deliveries.c.available_at <= bindparam("now"),
+)
+# One lock per schema: the projections' rows are the schema's own (tests use one per test).
+TRY_PROJECTIONS_LOCK = text(
+    f"SELECT pg_try_advisory_xact_lock({PROJECTIONS_LOCK}, hashtext(current_schema()))"
+)
+
+
+@dataclass(frozen=True)
+class Lane:
+    any_due: Any
+    claim: Any
+
+
+def lane_statements(where: ColumnElement[bool]) -> Lane:
+    claim = (
+        select(
+            event_deliveries.c.event_id,
+            event_deliveries.c.subscriber,
+            event_deliveries.c.attempts,
+            event_log.c.type,
+            event_log.c.payload,
+            event_log.c.occurred_at,
+        )
+        .join(event_log, event_log.c.id == event_deliveries.c.event_id)
+        .where(where)
+        .order_by(event_deliveries.c.event_id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True, of=event_deliveries)
+    )
+    return Lane(select(event_deliveries.c.event_id).where(where).limit(1), claim)
+
+
+def lanes(journey: list[str], projected: list[str]) -> dict[str, Lane]:
+    """The statements of each lane, built once per bus (no projections: one lane for all).
+
+    Each lane names its subscribers, so its look goes straight to them in the index of pending
+    deliveries instead of walking past the other lane's backlog.
+    """
+    if not projected:
+        return {JOURNEY: lane_statements(DUE)}
+    subscriber = event_deliveries.c.subscriber
+    return {
+        JOURNEY: lane_statements(and_(DUE, subscriber.in_(journey))),
+        PROJECTIONS: lane_statements(and_(DUE, subscriber.in_(projected))),
+        ORPHANS: lane_statements(and_(DUE, subscriber.not_in(journey + projected))),
+    }
+
+
+ONE_DELIVERY = and_(
+    event_deliveries.c.event_id == bindparam("b_event_id"),
+    event_deliveries.c.subscriber == bindparam("b_subscriber"),
+)
+MARK_DONE = (
+    update(event_deliveries)
+    .where(ONE_DELIVERY)
+    .values(state="done", finished_at=bindparam("b_now"), attempts=event_deliveries.c.attempts + 1)
+)
+MARK_FAILED = (
+    update(event_deliveries)
+    .where(ONE_DELIVERY)
+    .values(
+        state=bindparam("b_state"),
+        attempts=bindparam("b_attempts"),
+        available_at=bindparam("b_available_at"),
+        last_error=bindparam("b_error"),
+    )
+)
+
+
+INSERT_FAILED = event_deliveries.insert().values(
+    event_id=bindparam("b_event_id"),
+    subscriber=bindparam("b_subscriber"),
+    state=bindparam("b_state"),
+    attempts=bindparam("b_attempts"),
+    available_at=bindparam("b_available_at"),
+    last_error=bindparam("b_error"),
+)
+
+
+def pending_work(connection: Connection, *, feed_read: bool = True) -> int:
+    """Deliveries still to run plus events the projections' feed has not read yet
+    (``feed_read=False``: a bus without projections, which no one reads the feed for)."""
+    pending = connection.execute(
+        select(func.count()).select_from(event_deliveries).where(PENDING)
+    ).scalar_one()
+    return int(pending) + (feed.lag(connection) if feed_read else 0)
+
+
+PENDING = event_deliveries.c.state == literal_column("'pending'")

@@ -1,0 +1,136 @@
+"""The feed: the event log read in commit order from a stored position (ADR 0015).
+
+Projections (KPI sums, the process map) take every event, so giving each of them one delivery
+row per event cost more than their work: a row written, claimed and marked per event and
+subscriber. Instead they read the log from where they stopped, and store the new position in
+the same transaction as their effects, so each event counts exactly once.
+
+The order is (``xact_id``, ``id``): the writing transaction, then the event's id, which one
+process issues in increasing order. On SQLite one writer at a time numbers its transaction
+one above the log's highest, so that order is the commit order. On PostgreSQL ``xact_id`` is
+the transaction's own id, which says nothing of commit order, so the feed reads only events of
+transactions older than every transaction still running (the snapshot's ``xmin``): those are
+all finished, and none of them can commit later behind the position.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lienmach.kernel.tables import event_feeds, event_log
+
+PROJECTIONS_FEED = "projections"
+
+
+class Position(NamedTuple):
+    """The last event a feed handled, in the log's commit order."""
+
+    xact_id: int
+    event_id: str
+
+
+START = Position(-1, "")
+
+_PG_XACT: Any = literal_column("pg_current_xact_id()::text::bigint")
+_PG_FINISHED_BEFORE: Any = literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+_AFTER = tuple_(event_log.c.xact_id, event_log.c.id) > tuple_(
+    bindparam("after_xact", type_=BigInteger), bindparam("after_id", type_=String)
+)
+
+
+def insert_events(dialect: str) -> Any:
+    """The INSERT of a flush's events, numbering their transaction for the feed: PostgreSQL's
+    transaction id; on SQLite, whose one writer holds the lock, one above the log's highest
+    (each row may get the next number: any numbering that grows in commit order will do)."""
+    if dialect == "postgresql":
+        return event_log.insert().values(xact_id=_PG_XACT)
+    return event_log.insert().values(xact_id=_SQLITE_NEXT)
+
+
+_SQLITE_NEXT = select(func.coalesce(func.max(event_log.c.xact_id), 0) + 1).scalar_subquery()
+
+
+def read_position(connection: Connection, feed: str = PROJECTIONS_FEED) -> Position:
+    found = connection.execute(_POSITION, {"feed": feed}).first()
+    return Position(int(found.xact_id), str(found.event_id)) if found else START
+
+
+_POSITION = select(event_feeds.c.xact_id, event_feeds.c.event_id).where(
+    event_feeds.c.name == bindparam("feed")
+)
+
+
+def save_position(connection: Connection, position: Position, feed: str = PROJECTIONS_FEED) -> None:
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(event_feeds).values(
+        name=feed, xact_id=position.xact_id, event_id=position.event_id
+    )
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[event_feeds.c.name],
+            set_={"xact_id": insert.excluded.xact_id, "event_id": insert.excluded.event_id},
+        )
+    )
+
+
+def events_after(connection: Connection, position: Position, limit: int) -> list[Any]:
+    """Up to ``limit`` events after ``position`` (id, type, payload, occurred_at, xact_id)."""
+    statement = _NEXT_PG if connection.dialect.name == "postgresql" else _NEXT
+    parameters = {"after_xact": position.xact_id, "after_id": position.event_id, "limit": limit}
+    return list(connection.execute(statement, parameters).all())
+
+
+def any_after(connection: Connection, position: Position, *, finished_only: bool = True) -> bool:
+    """Whether the feed has events to read after ``position``; ``finished_only=False``: or
+    events it must not read yet (PostgreSQL: a transaction older than theirs still runs)."""
+    postgres = connection.dialect.name == "postgresql"
+    statement = _ANY_PG if postgres and finished_only else _ANY
+    parameters = {"after_xact": position.xact_id, "after_id": position.event_id}
+    return connection.execute(statement, parameters).first() is not None
+
+
+def lag(connection: Connection, feed: str = PROJECTIONS_FEED) -> int:
+    """Events in the log the feed has not handled yet (for waiting and for health pages)."""
+    position = read_position(connection, feed)
+    counted = select(func.count()).select_from(event_log).where(_AFTER)
+    parameters = {"after_xact": position.xact_id, "after_id": position.event_id}
+    return int(connection.execute(counted, parameters).scalar_one())
+
+
+def _next(*, postgres: bool) -> Any:
+    where = and_(_AFTER, event_log.c.xact_id < _PG_FINISHED_BEFORE) if postgres else _AFTER
+    return (
+        select(
+            event_log.c.id,
+            event_log.c.type,
+            event_log.c.payload,
+            event_log.c.occurred_at,
+            event_log.c.xact_id,
+        )
+        .where(where)
+        .order_by(event_log.c.xact_id, event_log.c.id)
+        .limit(bindparam("limit"))
+    )
+
+
+def _any(*, postgres: bool) -> Any:
+    where = and_(_AFTER, event_log.c.xact_id < _PG_FINISHED_BEFORE) if postgres else _AFTER
+    return select(event_log.c.id).where(where).limit(1)
+
+
+# Built once: building a statement costs several times more than executing it.
+_NEXT, _NEXT_PG = _next(postgres=False), _next(postgres=True)
+_ANY, _ANY_PG = _any(postgres=False), _any(postgres=True)
