@@ -27,6 +27,7 @@ from lienmach.analytics.process_map_tables import (
     process_map_variants,
     process_map_waits,
 )
+from lienmach.kernel import feed
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
@@ -72,9 +73,14 @@ _UPDATE_TRACE = (
 )
 
 
-def all_order_traces(connection: Connection) -> Iterator[tuple[str, list[Step]]]:
-    """Every order's trace from the log, streamed one order at a time."""
+def all_order_traces(
+    connection: Connection, up_to: feed.Position | None = None
+) -> Iterator[tuple[str, list[Step]]]:
+    """Every order's trace from the log (``up_to``: from its events up to that position of
+    the projections' feed), streamed one order at a time."""
     statement = _ORDER_EVENTS.order_by(event_objects.c.object_id)
+    if up_to is not None:
+        statement = statement.where(feed.up_to(up_to))
     current: str | None = None
     steps: list[Step] = []
     for row in connection.execute(statement.execution_options(yield_per=_CHUNK)):
@@ -178,8 +184,9 @@ def _create_and_lock_traces(dialect: str) -> Any:
     ).returning(process_map_traces.c.order_id, process_map_traces.c.steps)
 
 
-def rebuild(connection: Connection) -> int:
-    """Throw the map away and project every order again from the log; returns the orders."""
+def rebuild(connection: Connection, up_to: feed.Position | None = None) -> int:
+    """Throw the map away and project every order again from the log (``up_to``: as in
+    :func:`all_order_traces`); returns the orders."""
     for table in (
         process_map_traces,
         process_map_edges,
@@ -190,7 +197,7 @@ def rebuild(connection: Connection) -> int:
         connection.execute(delete(table))
     total = Contribution()
     traces: list[dict[str, Any]] = []
-    for order_id, steps in all_order_traces(connection):
+    for order_id, steps in all_order_traces(connection, up_to):
         total.add(contribution_of(steps))
         traces.append({"order_id": order_id, "steps": _as_json(steps)})
     # Written after the read is finished: the log is streamed over this same connection.

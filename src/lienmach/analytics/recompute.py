@@ -11,17 +11,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, literal, make_url, select, tuple_
+from sqlalchemy import Connection, Engine, func, literal, make_url, select, tuple_, update
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
 from lienmach.analytics import model, repository
+from lienmach.analytics.handlers import on_event_update_kpis
+from lienmach.analytics.process_map_handlers import on_journey_event_update_process_map
 from lienmach.analytics.process_map_projector import rebuild
 from lienmach.analytics.services import MEASURED_EVENTS, recompute
 from lienmach.analytics.tables import object_facts
+from lienmach.kernel import feed
+from lienmach.kernel.bus import subscriber_name
 from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.db import make_engine
+from lienmach.kernel.delivery_rows import hold_projections
 from lienmach.kernel.messages import Event
-from lienmach.kernel.tables import event_log
+from lienmach.kernel.tables import event_deliveries, event_log
 from lienmach.kernel.uow import UnitOfWork
 
 Progress = Callable[[int], None]
@@ -67,6 +72,7 @@ def recompute_sums(uow: UnitOfWork, *, progress: Progress | None = None) -> dict
     sum rows written.
     """
     connection = uow.connection
+    hold_projections(connection)  # upkeep adding to the sums meanwhile would be lost
     sums: Counter[model.SumKey] = Counter()
     objects = 0
     for rows in _facts_in_batches(connection):
@@ -81,10 +87,39 @@ def recompute_sums(uow: UnitOfWork, *, progress: Progress | None = None) -> dict
 
 
 def recompute_from_log(uow: UnitOfWork, *, progress: Progress | None = None) -> dict[str, int]:
-    """Rebuild facts, sums and attributes, then the process map, from the whole event log."""
-    counts = recompute(uow, progress=progress)
-    counts["orders_on_map"] = rebuild(uow.connection)
+    """Rebuild facts, sums and attributes, then the process map, from the whole event log.
+
+    Live upkeep may be behind: with the projections held off (PostgreSQL: their lock, so no
+    worker adds to the rows being rebuilt), the rebuild takes the log up to where their feed
+    can read now and moves the feed there; their pending retries of events it took in are
+    settled. Upkeep then goes on after it rather than over the same events again (folding
+    an event twice would change nothing, but costs as much as the first time).
+    """
+    connection = uow.connection
+    hold_projections(connection)
+    up_to = feed.frontier(connection)
+    counts = recompute(uow, progress=progress, up_to=up_to)
+    counts["orders_on_map"] = rebuild(connection, up_to)
+    feed.save_position(connection, up_to)
+    connection.execute(
+        update(event_deliveries)
+        .where(
+            event_deliveries.c.state == "pending",
+            event_deliveries.c.subscriber.in_(PROJECTION_SUBSCRIBERS),
+            event_deliveries.c.event_id.in_(select(event_log.c.id).where(feed.up_to(up_to))),
+        )
+        .values(state="done", finished_at=uow.now())
+    )
     return counts
+
+
+#: The projections kept by analytics (kernel.bus names them so in delivery rows).
+PROJECTION_SUBSCRIBERS = sorted(
+    {
+        subscriber_name(on_event_update_kpis),
+        subscriber_name(on_journey_event_update_process_map),
+    }
+)
 
 
 class CannotRecompute(Exception):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, true
 
 from lienmach.analytics import model, repository
 from lienmach.analytics.alerts_targets import set_target
@@ -18,6 +18,7 @@ from lienmach.analytics.attributes import ATTRIBUTE_EVENTS, attributes_of
 from lienmach.analytics.costs import set_cost_rate
 from lienmach.analytics.tables import object_attributes, object_facts
 from lienmach.customers.geography import province
+from lienmach.kernel import feed
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.tables import event_log
 from lienmach.kernel.uow import UnitOfWork
@@ -98,12 +99,15 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     repository.add_to_sums(connection, {key: n for key, n in sums.items() if n})
 
 
-def _logged_events(connection: Connection, batch: int = 5000) -> Iterator[Any]:
+def _logged_events(
+    connection: Connection, up_to: feed.Position | None, batch: int = 5000
+) -> Iterator[Any]:
     after = ""
+    bound = feed.up_to(up_to) if up_to is not None else true()
     while True:
         rows = connection.execute(
             select(event_log.c.id, event_log.c.type, event_log.c.occurred_at, event_log.c.payload)
-            .where(event_log.c.id > after, event_log.c.type.in_(sorted(MEASURED_EVENTS)))
+            .where(event_log.c.id > after, event_log.c.type.in_(sorted(MEASURED_EVENTS)), bound)
             .order_by(event_log.c.id)
             .limit(batch)
         ).all()
@@ -113,8 +117,14 @@ def _logged_events(connection: Connection, batch: int = 5000) -> Iterator[Any]:
         after = rows[-1].id
 
 
-def recompute(uow: UnitOfWork, *, progress: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Throw away every derived row and rebuild facts, sums and attributes from the event log.
+def recompute(
+    uow: UnitOfWork,
+    *,
+    progress: Callable[[int], None] | None = None,
+    up_to: feed.Position | None = None,
+) -> dict[str, int]:
+    """Throw away every derived row and rebuild facts, sums and attributes from the event log
+    (``up_to``: from its events up to that position of the projections' feed).
 
     Gives exactly what upkeep gives, because both fold with the same functions and the sums
     are the sums of the objects' contributions. Returns how many rows of each were written.
@@ -123,7 +133,7 @@ def recompute(uow: UnitOfWork, *, progress: Callable[[int], None] | None = None)
     repository.forget_everything(connection)
     facts: dict[tuple[str, str], model.Facts] = {}
     attributes: list[dict[str, Any]] = []
-    for read, row in enumerate(_logged_events(connection), start=1):
+    for read, row in enumerate(_logged_events(connection, up_to), start=1):
         if progress is not None and read % 5000 == 0:
             progress(5000)
         at = as_utc(row.occurred_at)

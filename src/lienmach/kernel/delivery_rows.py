@@ -33,9 +33,21 @@ DUE = and_(
     event_deliveries.c.state == literal_column("'pending'"),
     event_deliveries.c.available_at <= bindparam("now"),
 )
+
+
+def hold_projections(connection: Connection) -> None:
+    """Wait until no worker runs projections, and keep them off until this transaction ends
+    (a rebuild of what they keep). SQLite: its one writer already excludes them."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(HOLD_PROJECTIONS_LOCK)
+
+
 # One lock per schema: the projections' rows are the schema's own (tests use one per test).
 TRY_PROJECTIONS_LOCK = text(
     f"SELECT pg_try_advisory_xact_lock({PROJECTIONS_LOCK}, hashtext(current_schema()))"
+)
+HOLD_PROJECTIONS_LOCK = text(
+    f"SELECT pg_advisory_xact_lock({PROJECTIONS_LOCK}, hashtext(current_schema()))"
 )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     literal_column,
     select,
     tuple_,
@@ -102,6 +103,21 @@ def any_after(connection: Connection, position: Position, *, finished_only: bool
     return connection.execute(statement, parameters).first() is not None
 
 
+def frontier(connection: Connection) -> Position:
+    """The last event the feed may read now; what a rebuild from the log can take in while
+    the feed goes on after it (START for an empty log)."""
+    postgres = connection.dialect.name == "postgresql"
+    found = connection.execute(_LAST_PG if postgres else _LAST).first()
+    return Position(int(found.xact_id), str(found.id)) if found else START
+
+
+def up_to(position: Position) -> Any:
+    """The condition on ``event_log`` of the events at or before ``position``."""
+    return tuple_(event_log.c.xact_id, event_log.c.id) <= tuple_(
+        literal(position.xact_id, BigInteger), literal(position.event_id, String)
+    )
+
+
 def lag(connection: Connection, feed: str = PROJECTIONS_FEED) -> int:
     """Events in the log the feed has not handled yet (for waiting and for health pages)."""
     position = read_position(connection, feed)
@@ -131,6 +147,14 @@ def _any(*, postgres: bool) -> Any:
     return select(event_log.c.id).where(where).limit(1)
 
 
+def _last(*, postgres: bool) -> Any:
+    statement = select(event_log.c.xact_id, event_log.c.id)
+    if postgres:
+        statement = statement.where(event_log.c.xact_id < _PG_FINISHED_BEFORE)
+    return statement.order_by(event_log.c.xact_id.desc(), event_log.c.id.desc()).limit(1)
+
+
 # Built once: building a statement costs several times more than executing it.
+_LAST, _LAST_PG = _last(postgres=False), _last(postgres=True)
 _NEXT, _NEXT_PG = _next(postgres=False), _next(postgres=True)
 _ANY, _ANY_PG = _any(postgres=False), _any(postgres=True)
