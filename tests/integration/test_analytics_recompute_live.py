@@ -15,9 +15,8 @@ from lienmach.analytics.services import recompute
 from lienmach.kernel import feed
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_deliveries
-from lienmach.orders.placing import place_order
 from tests.analytics_state import derived_state
-from tests.factories import seed_company
+from tests.factories import order_of, seed_company
 from tests.steps import pick_and_pack
 
 pytestmark = pytest.mark.integration
@@ -38,20 +37,11 @@ def test_a_rebuild_while_upkeep_lags_moves_the_feed_and_upkeep_goes_on_after_it(
 ) -> None:
     company = seed_company(runtime)
     shirt = company.products["AO-001"]
-    first = runtime.run(
-        place_order,
-        customer_id=company.customers["Lan"],
-        lines=[{"product_id": shirt, "quantity": 1}],
-    )
-    pick_and_pack(runtime, first.order_id)
+    pick_and_pack(runtime, order_of(runtime, company.customers["Lan"], {shirt: 1}))
 
     # Upkeep falls behind: orders move on while no one runs the projections.
     runtime.inline_drain = False
-    second = runtime.run(
-        place_order,
-        customer_id=company.customers["Minh"],
-        lines=[{"product_id": shirt, "quantity": 2}],
-    )
+    second = order_of(runtime, company.customers["Minh"], {shirt: 2})
     runtime.bus.process_batch(runtime.engine, runtime.clock)  # the journey only
     with runtime.engine.connect() as connection:
         behind = feed.lag(connection)
@@ -62,7 +52,7 @@ def test_a_rebuild_while_upkeep_lags_moves_the_feed_and_upkeep_goes_on_after_it(
         assert feed.lag(connection) == 0  # the rebuild took in what the feed had not read
 
     runtime.inline_drain = True
-    pick_and_pack(runtime, second.order_id)
+    pick_and_pack(runtime, second)
     runtime.drain()
 
     rebuilt_then_upkept = derived_state(runtime), runtime.read(process_map)
