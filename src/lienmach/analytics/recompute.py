@@ -11,12 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, literal, make_url, select, tuple_, update
+from sqlalchemy import Connection, Engine, func, literal, make_url, select, tuple_
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, ProgrammingError
 
-from lienmach.analytics import model, repository
-from lienmach.analytics.handlers import on_event_update_kpis
-from lienmach.analytics.process_map_handlers import on_journey_event_update_process_map
+from lienmach.analytics import handlers, model, process_map_handlers, repository
 from lienmach.analytics.process_map_projector import rebuild
 from lienmach.analytics.services import MEASURED_EVENTS, recompute
 from lienmach.analytics.tables import object_facts
@@ -24,9 +22,9 @@ from lienmach.kernel import feed
 from lienmach.kernel.bus import subscriber_name
 from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.db import make_engine
-from lienmach.kernel.delivery_rows import hold_projections
+from lienmach.kernel.delivery_rows import hold_projections, settle_pending
 from lienmach.kernel.messages import Event
-from lienmach.kernel.tables import event_deliveries, event_log
+from lienmach.kernel.tables import event_log
 from lienmach.kernel.uow import UnitOfWork
 
 Progress = Callable[[int], None]
@@ -101,23 +99,17 @@ def recompute_from_log(uow: UnitOfWork, *, progress: Progress | None = None) -> 
     counts = recompute(uow, progress=progress, up_to=up_to)
     counts["orders_on_map"] = rebuild(connection, up_to)
     feed.save_position(connection, up_to)
-    connection.execute(
-        update(event_deliveries)
-        .where(
-            event_deliveries.c.state == "pending",
-            event_deliveries.c.subscriber.in_(PROJECTION_SUBSCRIBERS),
-            event_deliveries.c.event_id.in_(select(event_log.c.id).where(feed.up_to(up_to))),
-        )
-        .values(state="done", finished_at=uow.now())
-    )
+    settle_pending(connection, PROJECTION_SUBSCRIBERS, up_to, uow.now())
     return counts
 
 
-#: The projections kept by analytics (kernel.bus names them so in delivery rows).
+#: The projections analytics keeps, named as the bus names them in delivery rows.
 PROJECTION_SUBSCRIBERS = sorted(
     {
-        subscriber_name(on_event_update_kpis),
-        subscriber_name(on_journey_event_update_process_map),
+        subscriber_name(handler)
+        for table in (handlers.SUBSCRIPTIONS, process_map_handlers.SUBSCRIPTIONS)
+        for subscribed in table.values()
+        for handler in subscribed
     }
 )
 

@@ -168,39 +168,38 @@ class Bus:
         with read_connection(engine) as connection:
             if not feed.any_after(connection, self._feed_seen, finished_only=False):
                 return None
-        careful = False
-        while True:
-            try:
-                with engine.connect() as connection, connection.begin():
-                    if not self._may_run(connection, PROJECTIONS):
-                        return None
-                    position = feed.read_position(connection)
-                    events = feed.events_after(connection, position, limit)
-                    if not events:
-                        self._feed_seen = position
-                        return self._behind_a_running_transaction(connection, position)
-                    rows = self._feed_rows(events)
-                    if careful:
-                        outcome = self._run_each(connection, clock, rows, tracked=False)
-                    else:
-                        self._run_all(connection, clock, rows, prepare=False)
-                        outcome = DeliveryOutcome(done=len(rows))
-                    self._feed_seen = feed.Position(events[-1].xact_id, events[-1].id)
-                    feed.save_position(connection, self._feed_seen)
-                    # Events no projection takes count too: the feed moved past them.
-                    outcome.done += sum(event.type not in self._projected for event in events)
-                    return outcome
-            except _BatchFailed:
-                careful = True
+        try:
+            outcome = self._feed_once(engine, clock, limit, careful=False)
+        except _BatchFailed:
+            outcome = self._feed_once(engine, clock, limit, careful=True)
+        if outcome is not None and outcome.waiting:
+            time.sleep(FEED_WAIT_SECONDS)  # let the older transaction finish first
+        return outcome
 
-    @staticmethod
-    def _behind_a_running_transaction(
-        connection: Connection, position: feed.Position
+    def _feed_once(
+        self, engine: Engine, clock: Clock, limit: int, *, careful: bool
     ) -> DeliveryOutcome | None:
-        if not feed.any_after(connection, position, finished_only=False):
-            return None
-        time.sleep(FEED_WAIT_SECONDS)  # let it finish rather than asking again at once
-        return DeliveryOutcome(waiting=1)
+        with engine.connect() as connection, connection.begin():
+            if not self._may_run(connection, PROJECTIONS):
+                return None
+            seen = feed.read_position(connection)
+            events = feed.events_after(connection, seen, limit)
+            if not events:
+                waiting = feed.any_after(connection, seen, finished_only=False)
+                outcome = DeliveryOutcome(waiting=1) if waiting else None
+            else:
+                rows = self._feed_rows(events)
+                if careful:
+                    outcome = self._run_each(connection, clock, rows, tracked=False)
+                else:
+                    self._run_all(connection, clock, rows, prepare=False)
+                    outcome = DeliveryOutcome(done=len(rows))
+                # Events no projection takes count too: the feed moved past them.
+                outcome.done += sum(event.type not in self._projected for event in events)
+                seen = feed.Position(events[-1].xact_id, events[-1].id)
+                feed.save_position(connection, seen)
+        self._feed_seen = seen  # once committed: the cheap look must not skip what it rolled back
+        return outcome
 
     def _feed_rows(self, events: list[Any]) -> list[_FeedRow]:
         return [

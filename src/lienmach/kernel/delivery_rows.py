@@ -4,6 +4,7 @@ claims, how a delivery is marked done or failed, and how much work is left."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -33,6 +34,22 @@ DUE = and_(
     event_deliveries.c.state == literal_column("'pending'"),
     event_deliveries.c.available_at <= bindparam("now"),
 )
+
+
+def settle_pending(
+    connection: Connection, subscribers: list[str], up_to: feed.Position, now: datetime
+) -> None:
+    """Mark done the pending deliveries to ``subscribers`` of events at or before ``up_to``:
+    their effects were just rebuilt from the log, so a retry would only repeat them."""
+    connection.execute(
+        update(event_deliveries)
+        .where(
+            event_deliveries.c.state == literal_column("'pending'"),
+            event_deliveries.c.subscriber.in_(subscribers),
+            event_deliveries.c.event_id.in_(select(event_log.c.id).where(feed.up_to(up_to))),
+        )
+        .values(state="done", finished_at=now)
+    )
 
 
 def hold_projections(connection: Connection) -> None:
