@@ -31,29 +31,34 @@ from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_numbers
 from lienmach.kernel.db import insert_ignoring_duplicates, inserted_keys
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 # Built once with bind parameters: building a statement costs more than running it.
-_INSERT_LINES = journal_lines.insert()
-_INSERT_INVOICE = invoices.insert()
-_INSERT_INVOICE_LINES = invoice_lines.insert()
+_INSERT_LINES = prepared(journal_lines.insert())
+_INSERT_INVOICE = prepared(invoices.insert())
+_INSERT_INVOICE_LINES = prepared(invoice_lines.insert())
 _INVOICE_OF_ORDER = select(invoices.c.id).where(invoices.c.order_id == bindparam("order_id"))
-_INVOICES_OF_ORDERS = select(invoices.c.order_id, invoices.c.id).where(
-    invoices.c.order_id.in_(bindparam("order_ids", expanding=True))
+_INVOICES_OF_ORDERS = prepared(
+    select(invoices.c.order_id, invoices.c.id).where(
+        invoices.c.order_id.in_(bindparam("order_ids", expanding=True))
+    )
 )
-_LOCK_INVOICE = (
+_LOCK_INVOICE = prepared(
     select(invoices.c.total_vnd, invoices.c.credited_vnd, invoices.c.state)
     .where(invoices.c.id == bindparam("invoice_id"))
     .with_for_update()
 )
-_LOCK_INVOICE_OF_ORDER = _INVOICE_OF_ORDER.with_for_update()
-_POSTED_AMOUNT = select(journal_entries.c.amount_vnd).where(
-    journal_entries.c.source_type == bindparam("source_type"),
-    journal_entries.c.source_id == bindparam("source_id"),
-    journal_entries.c.kind == bindparam("kind"),
+_LOCK_INVOICE_OF_ORDER = prepared(_INVOICE_OF_ORDER.with_for_update())
+_POSTED_AMOUNT = prepared(
+    select(journal_entries.c.amount_vnd).where(
+        journal_entries.c.source_type == bindparam("source_type"),
+        journal_entries.c.source_id == bindparam("source_id"),
+        journal_entries.c.kind == bindparam("kind"),
+    )
 )
 # Set in uow.scratch once this unit of work has made sure the whole chart exists.
 _CHART_ENSURED = "billing.chart_ensured"
@@ -128,8 +133,8 @@ def post_many(uow: UnitOfWork, postings: Sequence[SourcedPosting]) -> list[str |
     if not written:
         return kept
     _ensure_chart(uow)
-    uow.connection.execute(
-        _INSERT_LINES,
+    _INSERT_LINES.run(
+        uow.connection,
         [
             {
                 "entry_id": entry_id,
@@ -161,7 +166,7 @@ def posted_amount(
 ) -> int | None:
     """The amount of an earlier posting, or None when there was none."""
     parameters = {"source_type": source_type, "source_id": source_id, "kind": kind}
-    value = connection.execute(_POSTED_AMOUNT, parameters).scalar()
+    value = _POSTED_AMOUNT.run(connection, parameters).scalar()
     return None if value is None else int(value)
 
 
@@ -212,8 +217,8 @@ def insert_invoices(uow: UnitOfWork, new: Sequence[NewInvoice]) -> None:
     if not new:
         return
     now = uow.now()
-    uow.connection.execute(
-        _INSERT_INVOICE,
+    _INSERT_INVOICE.run(
+        uow.connection,
         [
             {
                 "id": invoice.id,
@@ -249,7 +254,7 @@ def insert_invoices(uow: UnitOfWork, new: Sequence[NewInvoice]) -> None:
         for line_no, line in enumerate(invoice.lines, start=1)
     ]
     if lines:
-        uow.connection.execute(_INSERT_INVOICE_LINES, lines)
+        _INSERT_INVOICE_LINES.run(uow.connection, lines)
 
 
 def invoice_ids_for_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, str]:
@@ -257,13 +262,13 @@ def invoice_ids_for_orders(connection: Connection, order_ids: Sequence[str]) -> 
     wanted = sorted(set(order_ids))
     if not wanted:
         return {}
-    rows = connection.execute(_INVOICES_OF_ORDERS, {"order_ids": wanted})
+    rows = _INVOICES_OF_ORDERS.run(connection, {"order_ids": wanted})
     return {str(row.order_id): str(row.id) for row in rows}
 
 
 def lock_invoice_of_order(connection: Connection, order_id: str) -> str | None:
     """Lock the order's invoice row (see :func:`lock_invoice`); its id, None when none yet."""
-    value = connection.execute(_LOCK_INVOICE_OF_ORDER, {"order_id": order_id}).scalar()
+    value = _LOCK_INVOICE_OF_ORDER.run(connection, {"order_id": order_id}).scalar()
     return None if value is None else str(value)
 
 
@@ -272,7 +277,7 @@ def lock_invoice(connection: Connection, invoice_id: str) -> tuple[int, int, str
 
     Returns (total, credited so far, state).
     """
-    row = connection.execute(_LOCK_INVOICE, {"invoice_id": invoice_id}).one()
+    row = _LOCK_INVOICE.run(connection, {"invoice_id": invoice_id}).one()
     return int(row.total_vnd), int(row.credited_vnd), str(row.state)
 
 

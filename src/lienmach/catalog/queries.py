@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from lienmach.catalog import folding
 from lienmach.catalog.tables import products
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
 
 
@@ -29,7 +30,7 @@ class ProductView:
 
 _COLUMNS = [getattr(products.c, name) for name in ProductView.__dataclass_fields__]
 # Built once: building a statement costs several times more than executing it.
-_BY_IDS = select(*_COLUMNS).where(products.c.id.in_(bindparam("ids", expanding=True)))
+_BY_IDS = prepared(select(*_COLUMNS).where(products.c.id.in_(bindparam("ids", expanding=True))))
 #: uow.scratch key: the products read in this unit of work, by id (see :func:`products_in`).
 SEEN_PRODUCTS = "catalog.products"
 
@@ -39,7 +40,7 @@ def get_products(connection: Connection, product_ids: Iterable[str]) -> dict[str
     wanted = sorted(set(product_ids))
     if not wanted:
         return {}
-    rows = connection.execute(_BY_IDS, {"ids": wanted})
+    rows = _BY_IDS.run(connection, {"ids": wanted})
     return {row.id: ProductView(*row) for row in rows}
 
 

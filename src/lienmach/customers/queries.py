@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from lienmach.customers.tables import customers
+from lienmach.kernel.prepared import prepared
 
 MAX_PAGE = 500
 
@@ -65,12 +66,12 @@ def _view(row: Any) -> CustomerView:
 
 
 # Built once: every order placed reads its customer.
-_BY_ID = _select().where(customers.c.id == bindparam("customer_id"))
+_BY_ID = prepared(_select().where(customers.c.id == bindparam("customer_id")))
 
 
 def get_customer(connection: Connection, customer_id: str) -> CustomerView | None:
     """One customer by id, or None."""
-    row = connection.execute(_BY_ID, {"customer_id": customer_id}).first()
+    row = _BY_ID.run(connection, {"customer_id": customer_id}).first()
     return None if row is None else _view(row)
 
 

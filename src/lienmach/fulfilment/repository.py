@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from lienmach.catalog.queries import ProductView
 from lienmach.fulfilment.model import OPEN_STATES, TRANSITIONS, PackLine, PickTaskState
@@ -16,6 +16,7 @@ from lienmach.fulfilment.tables import pick_task_lines, pick_tasks
 from lienmach.inventory.queries import ReservationView
 from lienmach.kernel.db import inserted_keys
 from lienmach.kernel.errors import ConcurrencyConflict, NotFound
+from lienmach.kernel.prepared import Prepared, prepared
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ _TASK_COLUMNS = (
     pick_tasks.c.state,
     pick_tasks.c.version,
 )
-_LOAD_TASK = select(*_TASK_COLUMNS).where(pick_tasks.c.id == bindparam("task_id"))
-_LOAD_TASK_LOCKED = _LOAD_TASK.with_for_update()
+_TASK_QUERY = select(*_TASK_COLUMNS).where(pick_tasks.c.id == bindparam("task_id"))
+_LOAD_TASK, _LOAD_TASK_LOCKED = prepared(_TASK_QUERY), prepared(_TASK_QUERY.with_for_update())
 _LINE_COLUMNS = (
     pick_task_lines.c.reservation_id,
     pick_task_lines.c.product_id,
@@ -47,13 +48,13 @@ _LINE_COLUMNS = (
     pick_task_lines.c.scanned_quantity,
 )
 _LINE_ORDER = (pick_task_lines.c.sku, pick_task_lines.c.reservation_id)
-_LOAD_LINES = (
+_LOAD_LINES = prepared(
     select(*_LINE_COLUMNS)
     .where(pick_task_lines.c.pick_task_id == bindparam("task_id"))
     .order_by(*_LINE_ORDER)
 )
 _LINE_LABELS = tuple(f"line_{column.name}" for column in _LINE_COLUMNS)
-_LOAD_TASK_WITH_LINES = (
+_TASK_WITH_LINES_QUERY = (
     select(
         *_TASK_COLUMNS,
         *(column.label(label) for column, label in zip(_LINE_COLUMNS, _LINE_LABELS, strict=True)),
@@ -65,11 +66,12 @@ _LOAD_TASK_WITH_LINES = (
     .order_by(*_LINE_ORDER)
 )
 # PostgreSQL locks only the task row (the lines are on the nullable side of the join).
-_LOAD_TASK_WITH_LINES_LOCKED = _LOAD_TASK_WITH_LINES.with_for_update(of=pick_tasks)
+_LOAD_TASK_WITH_LINES = prepared(_TASK_WITH_LINES_QUERY)
+_LOAD_TASK_WITH_LINES_LOCKED = prepared(_TASK_WITH_LINES_QUERY.with_for_update(of=pick_tasks))
 _TASKED = select(pick_task_lines.c.reservation_id).where(
     pick_task_lines.c.reservation_id.in_(bindparam("reservation_ids", expanding=True))
 )
-_COUNT_SCAN = (
+_COUNT_SCAN = prepared(
     update(pick_task_lines)
     .where(
         pick_task_lines.c.pick_task_id == bindparam("task_id"),
@@ -78,7 +80,7 @@ _COUNT_SCAN = (
     )
     .values(scanned_quantity=pick_task_lines.c.scanned_quantity + 1)
 )
-_OPEN_TASKS_OF_ORDER = (
+_OPEN_TASKS_OF_ORDER = prepared(
     select(*_TASK_COLUMNS)
     .where(
         pick_tasks.c.order_id == bindparam("order_id"),
@@ -86,7 +88,7 @@ _OPEN_TASKS_OF_ORDER = (
     )
     .order_by(pick_tasks.c.id)
 )
-_INSERT_TASK = pick_tasks.insert()
+_INSERT_TASK = prepared(pick_tasks.insert())
 
 
 def _task(row: Any) -> TaskRow:
@@ -96,14 +98,14 @@ def _task(row: Any) -> TaskRow:
 def load_task(connection: Connection, pick_task_id: str, *, lock: bool = False) -> TaskRow:
     """The task's identity and state; NotFound when it does not exist."""
     query = _LOAD_TASK_LOCKED if lock else _LOAD_TASK
-    row = connection.execute(query, {"task_id": pick_task_id}).first()
+    row = query.run(connection, {"task_id": pick_task_id}).first()
     if row is None:
         raise NotFound("pick task", pick_task_id)
     return _task(row)
 
 
 def load_lines(connection: Connection, pick_task_id: str) -> list[PackLine]:
-    rows = connection.execute(_LOAD_LINES, {"task_id": pick_task_id})
+    rows = _LOAD_LINES.run(connection, {"task_id": pick_task_id})
     return [PackLine(*row) for row in rows]
 
 
@@ -115,7 +117,7 @@ def load_task_with_lines(
     ``lock`` locks the task row (not the lines) until the transaction ends.
     """
     query = _LOAD_TASK_WITH_LINES_LOCKED if lock else _LOAD_TASK_WITH_LINES
-    rows = connection.execute(query, {"task_id": pick_task_id}).all()
+    rows = query.run(connection, {"task_id": pick_task_id})
     if not rows:
         raise NotFound("pick task", pick_task_id)
     width = len(_TASK_COLUMNS)
@@ -132,9 +134,9 @@ def reservations_already_tasked(connection: Connection, reservation_ids: Iterabl
 
 
 @functools.cache
-def _move_statement(names: tuple[str, ...]) -> Update:
+def _move_statement(names: tuple[str, ...]) -> Prepared:
     """The version-checked state change setting these extra columns (one per set of names)."""
-    return (
+    return prepared(
         update(pick_tasks)
         .where(
             pick_tasks.c.id == bindparam("task_id"),
@@ -164,7 +166,7 @@ def move_task(
         new_state=wanted.value,
         new_version=task.version + 1,
     )
-    result = connection.execute(_move_statement(tuple(sorted(values))), parameters)
+    result = _move_statement(tuple(sorted(values))).run(connection, parameters)
     if result.rowcount != 1:
         raise ConcurrencyConflict(
             f"pick task {task.id} was changed by someone else while it became {wanted.value}; "
@@ -172,7 +174,7 @@ def move_task(
         )
 
 
-_CONFIRM_PICK = (
+_CONFIRM_PICK = prepared(
     update(pick_tasks)
     .where(
         pick_tasks.c.id == bindparam("task_id"),
@@ -195,22 +197,21 @@ def mark_picked(
 ) -> str | None:
     """Move the task to picked if its state allows it, in one statement; returns its order id,
     or None when it does not exist or cannot be picked now (the caller finds out why)."""
-    row = connection.execute(
-        _CONFIRM_PICK, {"task_id": pick_task_id, "b_picked_at": picked_at, "b_picked_by": picked_by}
-    ).first()
+    parameters = {"task_id": pick_task_id, "b_picked_at": picked_at, "b_picked_by": picked_by}
+    row = _CONFIRM_PICK.run(connection, parameters).first()
     return None if row is None else str(row.order_id)
 
 
 def count_scan(connection: Connection, pick_task_id: str, reservation_id: str) -> bool:
     """Count one verified unit, unless the line is already complete (atomic, never over)."""
-    result = connection.execute(
-        _COUNT_SCAN, {"task_id": pick_task_id, "b_reservation_id": reservation_id}
+    result = _COUNT_SCAN.run(
+        connection, {"task_id": pick_task_id, "b_reservation_id": reservation_id}
     )
     return bool(result.rowcount == 1)
 
 
 def open_tasks_of_order(connection: Connection, order_id: str) -> list[TaskRow]:
-    rows = connection.execute(_OPEN_TASKS_OF_ORDER, {"order_id": order_id})
+    rows = _OPEN_TASKS_OF_ORDER.run(connection, {"order_id": order_id})
     return [_task(row) for row in rows]
 
 
@@ -260,7 +261,7 @@ def insert_tasks(
     are taken out again: nothing was queued for them)."""
     if not tasks:
         return set()
-    connection.execute(_INSERT_TASK, tasks)
+    _INSERT_TASK.run(connection, tasks)
     # The unique reservation_id decides which lines go in, so no lookup is needed first: a
     # reservation tasked before (a redelivery) or meanwhile (a concurrent handler, whose
     # commit PostgreSQL waits for) is left out. Sorted, so concurrent inserts wait for each

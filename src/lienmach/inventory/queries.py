@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, func, select
 
 from lienmach.inventory.tables import reservations, stock_levels, warehouses
+from lienmach.kernel.prepared import prepared
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,20 @@ RESERVATION_COLUMNS = [
 ]
 _WAREHOUSE_COLUMNS = [getattr(warehouses.c, name) for name in WarehouseView.__dataclass_fields__]
 # Built once: building a statement costs several times more than executing it.
-_RESERVATIONS_BY_ID = (
+_RESERVATIONS_BY_ID = prepared(
     select(*RESERVATION_COLUMNS)
     .where(reservations.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(reservations.c.id)
 )
-_RESERVATIONS_OF_ORDER = (
+_RESERVATIONS_OF_ORDER = prepared(
     select(*RESERVATION_COLUMNS)
     .where(reservations.c.order_id == bindparam("order_id"))
     .order_by(reservations.c.id)
 )
-_WAREHOUSE = select(*_WAREHOUSE_COLUMNS).where(warehouses.c.id == bindparam("warehouse_id"))
-_WAREHOUSES = select(*_WAREHOUSE_COLUMNS).order_by(warehouses.c.code)
+_WAREHOUSE = prepared(
+    select(*_WAREHOUSE_COLUMNS).where(warehouses.c.id == bindparam("warehouse_id"))
+)
+_WAREHOUSES = prepared(select(*_WAREHOUSE_COLUMNS).order_by(warehouses.c.code))
 # uow.scratch key: the warehouses read in this unit of work, by id.
 
 
@@ -67,22 +70,22 @@ def get_reservations(
     wanted = sorted(set(reservation_ids))
     if not wanted:
         return []
-    rows = connection.execute(_RESERVATIONS_BY_ID, {"ids": wanted})
+    rows = _RESERVATIONS_BY_ID.run(connection, {"ids": wanted})
     return [ReservationView(*row) for row in rows]
 
 
 def reservations_for_order(connection: Connection, order_id: str) -> list[ReservationView]:
-    rows = connection.execute(_RESERVATIONS_OF_ORDER, {"order_id": order_id})
+    rows = _RESERVATIONS_OF_ORDER.run(connection, {"order_id": order_id})
     return [ReservationView(*row) for row in rows]
 
 
 def get_warehouse(connection: Connection, warehouse_id: str) -> WarehouseView | None:
-    row = connection.execute(_WAREHOUSE, {"warehouse_id": warehouse_id}).first()
+    row = _WAREHOUSE.run(connection, {"warehouse_id": warehouse_id}).first()
     return WarehouseView(*row) if row else None
 
 
 def list_warehouses(connection: Connection) -> list[WarehouseView]:
-    return [WarehouseView(*row) for row in connection.execute(_WAREHOUSES)]
+    return [WarehouseView(*row) for row in _WAREHOUSES.run(connection)]
 
 
 def stock_levels_for(

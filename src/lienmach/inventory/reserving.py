@@ -15,6 +15,7 @@ from lienmach.inventory.model import Candidate, ReservationState, rank_warehouse
 from lienmach.inventory.queries import ReservationView
 from lienmach.inventory.tables import reservations, stock_levels, warehouses
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
 
 _RESERVE_RETRIES = 5
@@ -30,7 +31,7 @@ class WantedLine:
 
 
 # Built once: building a statement costs several times more than executing it.
-_CANDIDATES = (
+_CANDIDATES = prepared(
     select(
         stock_levels.c.product_id,
         stock_levels.c.warehouse_id,
@@ -46,7 +47,7 @@ _CANDIDATES = (
 )
 # The guard in the WHERE clause is the whole no-oversell argument: the database applies the
 # check and the increment atomically, so concurrent reservations cannot both pass.
-_TRY_RESERVE = (
+_TRY_RESERVE = prepared(
     update(stock_levels)
     .where(
         stock_levels.c.product_id == bindparam("r_product"),
@@ -55,7 +56,7 @@ _TRY_RESERVE = (
     )
     .values(reserved=stock_levels.c.reserved + bindparam("r_units"))
 )
-_INSERT_RESERVATIONS = reservations.insert()
+_INSERT_RESERVATIONS = prepared(reservations.insert())
 
 
 def reserve_lines(
@@ -87,9 +88,7 @@ def reserve_lines(
         made.extend(_reserve_line(uow, order_id, line, looked, distance_to))
     if made:
         now = uow.now()
-        uow.connection.execute(
-            _INSERT_RESERVATIONS, [{**r.__dict__, "created_at": now} for r in made]
-        )
+        _INSERT_RESERVATIONS.run(uow.connection, [{**r.__dict__, "created_at": now} for r in made])
     return made
 
 
@@ -124,7 +123,7 @@ def _reserve_line(
 def _candidates(uow: UnitOfWork, product_ids: Iterable[str]) -> dict[str, list[Candidate]]:
     """Warehouses with free units of each product, by product."""
     found: dict[str, list[Candidate]] = {}
-    rows = uow.connection.execute(_CANDIDATES, {"products": sorted(product_ids)})
+    rows = _CANDIDATES.run(uow.connection, {"products": sorted(product_ids)})
     for product_id, warehouse_id, province_code, available in rows:
         found.setdefault(product_id, []).append(Candidate(warehouse_id, province_code, available))
     return found
@@ -136,7 +135,7 @@ def _try_reserve(uow: UnitOfWork, product_id: str, warehouse_id: str, quantity: 
         "r_warehouse": warehouse_id,
         "r_units": quantity,
     }
-    return uow.connection.execute(_TRY_RESERVE, params).rowcount == 1
+    return _TRY_RESERVE.run(uow.connection, params).rowcount == 1
 
 
 def _reserved(

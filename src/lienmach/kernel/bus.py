@@ -304,7 +304,7 @@ class Bus:
         if tracked:
             self._mark(connection, now, done, failed)
         elif failed:
-            connection.execute(delivery_rows.INSERT_FAILED, failed)
+            delivery_rows.INSERT_FAILED.run(connection, failed)
         outcome.done = len(done)
         return outcome
 
@@ -313,15 +313,15 @@ class Bus:
         connection: Connection, now: datetime, done: list[Any], failed: list[dict[str, Any]]
     ) -> None:
         if done:
-            connection.execute(
-                delivery_rows.MARK_DONE,
+            delivery_rows.MARK_DONE.run(
+                connection,
                 [
                     {"b_event_id": row.event_id, "b_subscriber": row.subscriber, "b_now": now}
                     for row in done
                 ],
             )
         if failed:
-            connection.execute(delivery_rows.MARK_FAILED, failed)
+            delivery_rows.MARK_FAILED.run(connection, failed)
 
 
 class _FeedRow(NamedTuple):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from sqlalchemy import Connection, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import counters
 
 
@@ -25,17 +25,19 @@ def next_numbers(connection: Connection, series: str, count: int) -> list[int]:
     if count <= 0:
         return []
     bump = _bump(connection.dialect.name)
-    last = int(connection.execute(bump, {"series": series, "count": count}).scalar_one())
+    last = int(bump.run(connection, {"series": series, "count": count}).scalar_one())
     return list(range(last - count + 1, last + 1))
 
 
 @functools.cache
-def _bump(dialect: str) -> Any:
+def _bump(dialect: str) -> Prepared:
     """One upsert: the first taker creates the series at ``count``, later ones add ``count``
     under the row lock; returns the last number taken."""
     insert = postgresql.insert(counters) if dialect == "postgresql" else sqlite.insert(counters)
     statement = insert.values(series=bindparam("series"), value=bindparam("count"))
-    return statement.on_conflict_do_update(
-        index_elements=[counters.c.series],
-        set_={"value": counters.c.value + statement.excluded.value},
-    ).returning(counters.c.value)
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=[counters.c.series],
+            set_={"value": counters.c.value + statement.excluded.value},
+        ).returning(counters.c.value)
+    )

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 
 from lienmach.kernel import feed
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_deliveries, event_log
 
 JOURNEY, PROJECTIONS = "journey", "projections"
@@ -113,12 +114,12 @@ ONE_DELIVERY = and_(
     event_deliveries.c.event_id == bindparam("b_event_id"),
     event_deliveries.c.subscriber == bindparam("b_subscriber"),
 )
-MARK_DONE = (
+MARK_DONE = prepared(
     update(event_deliveries)
     .where(ONE_DELIVERY)
     .values(state="done", finished_at=bindparam("b_now"), attempts=event_deliveries.c.attempts + 1)
 )
-MARK_FAILED = (
+MARK_FAILED = prepared(
     update(event_deliveries)
     .where(ONE_DELIVERY)
     .values(
@@ -130,13 +131,15 @@ MARK_FAILED = (
 )
 
 
-INSERT_FAILED = event_deliveries.insert().values(
-    event_id=bindparam("b_event_id"),
-    subscriber=bindparam("b_subscriber"),
-    state=bindparam("b_state"),
-    attempts=bindparam("b_attempts"),
-    available_at=bindparam("b_available_at"),
-    last_error=bindparam("b_error"),
+INSERT_FAILED = prepared(
+    event_deliveries.insert().values(
+        event_id=bindparam("b_event_id"),
+        subscriber=bindparam("b_subscriber"),
+        state=bindparam("b_state"),
+        attempts=bindparam("b_attempts"),
+        available_at=bindparam("b_available_at"),
+        last_error=bindparam("b_error"),
+    )
 )
 
 

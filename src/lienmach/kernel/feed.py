@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import event_feeds, event_log
 
 PROJECTIONS_FEED = "projections"
@@ -65,21 +66,25 @@ _SQLITE_NEXT = select(func.coalesce(func.max(event_log.c.xact_id), 0) + 1).scala
 
 
 def read_position(connection: Connection, feed: str = PROJECTIONS_FEED) -> Position:
-    found = connection.execute(_POSITION, {"feed": feed}).first()
+    found = _POSITION.run(connection, {"feed": feed}).first()
     return Position(int(found.xact_id), str(found.event_id)) if found else START
 
 
-_POSITION = select(event_feeds.c.xact_id, event_feeds.c.event_id).where(
-    event_feeds.c.name == bindparam("feed")
+_POSITION = prepared(
+    select(event_feeds.c.xact_id, event_feeds.c.event_id).where(
+        event_feeds.c.name == bindparam("feed")
+    )
 )
 
 
 def save_position(connection: Connection, position: Position, feed: str = PROJECTIONS_FEED) -> None:
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    insert = dialect.insert(event_feeds).values(
-        name=feed, xact_id=position.xact_id, event_id=position.event_id
-    )
-    connection.execute(
+    parameters = {"name": feed, "xact_id": position.xact_id, "event_id": position.event_id}
+    _SAVE_POSITION[connection.dialect.name].run(connection, parameters)
+
+
+def _save_position(dialect: Any) -> Prepared:
+    insert = dialect.insert(event_feeds)
+    return prepared(
         insert.on_conflict_do_update(
             index_elements=[event_feeds.c.name],
             set_={"xact_id": insert.excluded.xact_id, "event_id": insert.excluded.event_id},
@@ -87,11 +92,14 @@ def save_position(connection: Connection, position: Position, feed: str = PROJEC
     )
 
 
+_SAVE_POSITION = {"sqlite": _save_position(sqlite), "postgresql": _save_position(postgresql)}
+
+
 def events_after(connection: Connection, position: Position, limit: int) -> list[Any]:
     """Up to ``limit`` events after ``position`` (id, type, payload, occurred_at, xact_id)."""
     statement = _NEXT_PG if connection.dialect.name == "postgresql" else _NEXT
     parameters = {"after_xact": position.xact_id, "after_id": position.event_id, "limit": limit}
-    return list(connection.execute(statement, parameters).all())
+    return statement.run(connection, parameters).all()
 
 
 def any_after(connection: Connection, position: Position, *, finished_only: bool = True) -> bool:
@@ -100,7 +108,7 @@ def any_after(connection: Connection, position: Position, *, finished_only: bool
     postgres = connection.dialect.name == "postgresql"
     statement = _ANY_PG if postgres and finished_only else _ANY
     parameters = {"after_xact": position.xact_id, "after_id": position.event_id}
-    return connection.execute(statement, parameters).first() is not None
+    return statement.run(connection, parameters).first() is not None
 
 
 def frontier(connection: Connection) -> Position:
@@ -156,5 +164,5 @@ def _last(*, postgres: bool) -> Any:
 
 # Built once: building a statement costs several times more than executing it.
 _LAST, _LAST_PG = _last(postgres=False), _last(postgres=True)
-_NEXT, _NEXT_PG = _next(postgres=False), _next(postgres=True)
-_ANY, _ANY_PG = _any(postgres=False), _any(postgres=True)
+_NEXT, _NEXT_PG = prepared(_next(postgres=False)), prepared(_next(postgres=True))
+_ANY, _ANY_PG = prepared(_any(postgres=False)), prepared(_any(postgres=True))

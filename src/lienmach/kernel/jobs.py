@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 from lienmach.kernel.bus import retry_delay
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import jobs
 from lienmach.kernel.uow import UnitOfWork
 
@@ -157,10 +158,10 @@ class JobRunner:
         """Claim up to ``limit`` due jobs in the caller's transaction: lease them to us."""
         if limit <= 0:
             return []
-        rows = connection.execute(_CLAIM, {"now": now, "limit": limit}).all()
+        rows = _CLAIM.run(connection, {"now": now, "limit": limit})
         if rows:
-            connection.execute(
-                _TAKE,
+            _TAKE.run(
+                connection,
                 [
                     {
                         "b_id": row.id,
@@ -229,7 +230,7 @@ class JobRunner:
                         outcome = error
                 failed.append(self._failure(clock, job, outcome))
             if failed:
-                uow.connection.execute(_RELEASE, failed)
+                _RELEASE.run(uow.connection, failed)
             claimed = self._take(uow.connection, clock.now(), then_claim)
             uow.commit()
         return claimed
@@ -265,8 +266,9 @@ class JobRunner:
 def _finish(uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> None:
     """Mark jobs done, in one statement; only while we still hold their leases."""
     now = uow.now()
-    finished = uow.connection.execute(
-        _FINISH, [{**_ours(job), "b_now": now, "b_result": dict(result)} for job, result in done]
+    finished = _FINISH.run(
+        uow.connection,
+        [{**_ours(job), "b_now": now, "b_result": dict(result)} for job, result in done],
     ).rowcount
     if finished != len(done):
         # Another worker took a job over after our lease expired; its result stands.
@@ -280,7 +282,7 @@ class LeaseLost(Exception):
 def has_due_jobs(engine: Engine, clock: Clock) -> bool:
     """A cheap look without taking the write lock (SQLite) or any row lock."""
     with read_connection(engine) as connection:
-        return connection.execute(_ANY_DUE, {"now": clock.now()}).first() is not None
+        return _ANY_DUE.run(connection, {"now": clock.now()}).first() is not None
 
 
 def _ours(job: _Claimed) -> dict[str, Any]:
@@ -292,15 +294,15 @@ _DUE = or_(
     and_(jobs.c.state == "pending", jobs.c.available_at <= bindparam("now")),
     and_(jobs.c.state == "running", jobs.c.locked_until < bindparam("now")),
 )
-_ANY_DUE = select(jobs.c.id).where(_DUE).limit(1)
-_CLAIM = (
+_ANY_DUE = prepared(select(jobs.c.id).where(_DUE).limit(1))
+_CLAIM = prepared(
     select(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
     .where(_DUE)
     .order_by(jobs.c.available_at)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
-_TAKE = (
+_TAKE = prepared(
     update(jobs)
     .where(jobs.c.id == bindparam("b_id"))
     .values(
@@ -315,11 +317,15 @@ _CLAIMED_BY_US = update(jobs).where(
     jobs.c.state == "running",
     jobs.c.attempts == bindparam("b_attempts"),
 )
-_FINISH = _CLAIMED_BY_US.values(
-    state="done", finished_at=bindparam("b_now"), result=bindparam("b_result"), last_error=None
+_FINISH = prepared(
+    _CLAIMED_BY_US.values(
+        state="done", finished_at=bindparam("b_now"), result=bindparam("b_result"), last_error=None
+    )
 )
-_RELEASE = _CLAIMED_BY_US.values(
-    state=bindparam("b_state"),
-    available_at=bindparam("b_available_at"),
-    last_error=bindparam("b_error"),
+_RELEASE = prepared(
+    _CLAIMED_BY_US.values(
+        state=bindparam("b_state"),
+        available_at=bindparam("b_available_at"),
+        last_error=bindparam("b_error"),
+    )
 )

@@ -18,14 +18,15 @@ from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.feed import insert_events
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_deliveries, event_objects, jobs
 
 T = TypeVar("T")
 SubscribersOf = Callable[[type[Event]], list[str]]
 # Built once: building a statement costs several times more than executing it.
-_INSERT_EVENTS = {dialect: insert_events(dialect) for dialect in ("sqlite", "postgresql")}
-_INSERT_OBJECTS = event_objects.insert()
-_INSERT_DELIVERIES = event_deliveries.insert()
+_INSERT_EVENTS = {dialect: prepared(insert_events(dialect)) for dialect in ("sqlite", "postgresql")}
+_INSERT_OBJECTS = prepared(event_objects.insert())
+_INSERT_DELIVERIES = prepared(event_deliveries.insert())
 
 
 class UnitOfWork:
@@ -216,9 +217,9 @@ class UnitOfWork:
                     }
                 )
             self.published.append((event_id, event))
-        connection.execute(_INSERT_EVENTS[dialect], log_rows)
+        _INSERT_EVENTS[dialect].run(connection, log_rows)
         if object_rows:
-            connection.execute(_INSERT_OBJECTS, object_rows)
+            _INSERT_OBJECTS.run(connection, object_rows)
         if delivery_rows:
-            connection.execute(_INSERT_DELIVERIES, delivery_rows)
+            _INSERT_DELIVERIES.run(connection, delivery_rows)
         self._events = []

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from lienmach.kernel.jobs import JobKind, Perform
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.adapters import EmailSender, SmsSender
 from lienmach.notifications.events import MessageSent
@@ -18,7 +19,7 @@ from lienmach.notifications.templates import render
 # Built once with bind parameters: building a statement costs more than running it. Only
 # queued messages are marked, so a message is recorded sent (and MessageSent published) once;
 # on PostgreSQL the read locks them (in id order) until the marks commit.
-_QUEUED = (
+_QUEUED = prepared(
     select(outbound_messages.c.id, outbound_messages.c.order_id, outbound_messages.c.purpose)
     .where(
         outbound_messages.c.id.in_(bindparam("b_ids", expanding=True)),
@@ -27,7 +28,7 @@ _QUEUED = (
     .order_by(outbound_messages.c.id)
     .with_for_update()
 )
-_MARK_SENT = (
+_MARK_SENT = prepared(
     update(outbound_messages)
     .where(outbound_messages.c.id == bindparam("b_id"), outbound_messages.c.state == "queued")
     .values(
@@ -70,12 +71,12 @@ def _kind(name: str, channel: str, perform: Perform) -> JobKind:
     ) -> None:
         """Mark the sent messages in two statements, however many there are."""
         results = {payload["message_id"]: result for payload, result in sent}
-        queued = uow.connection.execute(_QUEUED, {"b_ids": sorted(results)}).all()
+        queued = _QUEUED.run(uow.connection, {"b_ids": sorted(results)}).all()
         if not queued:
             return
         now = uow.now()
-        uow.connection.execute(
-            _MARK_SENT,
+        _MARK_SENT.run(
+            uow.connection,
             [
                 {
                     "b_id": row.id,

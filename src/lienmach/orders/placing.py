@@ -12,6 +12,7 @@ from typing import Any
 from lienmach.inventory import services as inventory
 from lienmach.kernel.counters import next_number
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import repository
@@ -22,8 +23,8 @@ from lienmach.orders.tables import order_lines, orders
 
 PROMISE_DAYS = {"standard": 3, "express": 1}
 # Built once: every order placed writes itself and its lines.
-_INSERT_ORDER = orders.insert()
-_INSERT_LINES = order_lines.insert()
+_INSERT_ORDER = prepared(orders.insert())
+_INSERT_LINES = prepared(order_lines.insert())
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,8 @@ def place_order(
         check_transition("order", order_id, TRANSITIONS, OrderState.PLACED, state)
     # Numbered last: the series' row stays locked until commit, so take it as late as possible.
     number = f"DH{next_number(uow.connection, 'order'):07d}"
-    uow.connection.execute(
-        _INSERT_ORDER,
+    _INSERT_ORDER.run(
+        uow.connection,
         {
             "id": order_id,
             "number": number,
@@ -136,8 +137,8 @@ def place_order(
             "version": 1,
         },
     )
-    uow.connection.execute(
-        _INSERT_LINES,
+    _INSERT_LINES.run(
+        uow.connection,
         [
             {
                 "id": line_id,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, func, select
 
 from lienmach.kernel.messages import Event
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.model import CANCELLABLE, FINAL, OrderState, PaymentMethod
@@ -100,7 +101,7 @@ _ORDER_NAMES = [column.name for column in _ORDER_COLUMNS]
 _FIRST_LINE_COLUMN = len(_ORDER_COLUMNS)
 # Built once: the journey reads each order several times. One statement: the order's columns
 # repeat on each of its lines (outer join: no lines → one row whose line columns are NULL).
-_ORDER_WITH_LINES = (
+_ORDER_WITH_LINES = prepared(
     select(*_ORDER_COLUMNS, *_LINE_LABELS)
     .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
     .where(orders.c.id == bindparam("order_id"))
@@ -112,7 +113,7 @@ _ORDERS_WITH_LINES = (
     .where(orders.c.id.in_(bindparam("order_ids", expanding=True)))
     .order_by(orders.c.id, order_lines.c.position)
 )
-_BACKORDERED_LINES = (
+_BACKORDERED_LINES = prepared(
     select(order_lines.c.order_id, order_lines.c.id, order_lines.c.backordered_quantity)
     .join(orders, orders.c.id == order_lines.c.order_id)
     .where(
@@ -140,7 +141,7 @@ def order_id_for_number(connection: Connection, number: str) -> str | None:
 
 
 def get_order(connection: Connection, order_id: str) -> OrderView | None:
-    rows = connection.execute(_ORDER_WITH_LINES, {"order_id": order_id}).all()
+    rows = _ORDER_WITH_LINES.run(connection, {"order_id": order_id})
     return _order_view(rows) if rows else None
 
 
@@ -241,7 +242,7 @@ def order_timeline(connection: Connection, order_id: str) -> list[TimelineEntry]
 
 def backordered_lines(connection: Connection, product_id: str) -> list[tuple[str, str, int]]:
     """(order id, line id, units waiting) for a product, oldest order first."""
-    rows = connection.execute(_BACKORDERED_LINES, {"product_id": product_id})
+    rows = _BACKORDERED_LINES.run(connection, {"product_id": product_id})
     return [(row.order_id, row.id, int(row.backordered_quantity)) for row in rows]
 
 

@@ -6,6 +6,7 @@ and saving keeps that copy as written (optimistic concurrency still guards every
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from lienmach.kernel.errors import ConcurrencyConflict, NotFound
+from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders.model import TRANSITIONS, LineUnits, OrderState, derive_state
@@ -38,11 +40,20 @@ _SAVE_ORDER = (
         version=bindparam("o_new_version"),
     )
 )
-_SAVE_LINES = (
+_SAVE_LINES = prepared(
     update(order_lines)
     .where(order_lines.c.id == bindparam("line_id"))
     .values({column: bindparam(f"new_{name}") for name, column in _COUNTERS.items()})
 )
+
+
+@functools.cache
+def _save_order_setting(names: tuple[str, ...]) -> Prepared:
+    """The order's save, also setting these columns (built once per set of names)."""
+    return prepared(_SAVE_ORDER.values(**{name: bindparam(f"x_{name}") for name in names}))
+
+
+_SAVE_ORDER_ONLY = _save_order_setting(())
 
 
 @dataclass
@@ -128,24 +139,28 @@ def save(uow: UnitOfWork, aggregate: OrderAggregate, **order_changes: Any) -> Or
         check_transition("order", aggregate.id, TRANSITIONS, aggregate.state, new_state)
     seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
     view = seen.pop(aggregate.id, None)
-    statement = _SAVE_ORDER.values(**order_changes) if order_changes else _SAVE_ORDER
-    changed = uow.connection.execute(
-        statement,
-        {
-            "o_id": aggregate.id,
-            "o_version": aggregate.version,
-            "o_state": new_state.value,
-            "o_stage": aggregate.fulfilment_stage,
-            "o_paid": aggregate.paid_vnd,
-            "o_new_version": aggregate.version + 1,
-        },
-    ).rowcount
+    changed = (
+        _save_order_setting(tuple(sorted(order_changes)))
+        .run(
+            uow.connection,
+            {
+                "o_id": aggregate.id,
+                "o_version": aggregate.version,
+                "o_state": new_state.value,
+                "o_stage": aggregate.fulfilment_stage,
+                "o_paid": aggregate.paid_vnd,
+                "o_new_version": aggregate.version + 1,
+                **{f"x_{name}": value for name, value in order_changes.items()},
+            },
+        )
+        .rowcount
+    )
     if changed != 1:
         raise ConcurrencyConflict(f"order {aggregate.id} was changed by someone else; retry")
     changed_lines = aggregate.changed_lines()
     if changed_lines:
-        uow.connection.execute(
-            _SAVE_LINES,
+        _SAVE_LINES.run(
+            uow.connection,
             [
                 {"line_id": line_id, **{f"new_{name}": getattr(units, name) for name in _COUNTERS}}
                 for line_id, units in changed_lines.items()
@@ -181,8 +196,8 @@ def save_many(uow: UnitOfWork, aggregates: Iterable[OrderAggregate]) -> None:
         return
     for aggregate in ordered:
         advance(aggregate)
-    changed = uow.connection.execute(
-        _SAVE_ORDER,
+    changed = _SAVE_ORDER_ONLY.run(
+        uow.connection,
         [
             {
                 "o_id": aggregate.id,
@@ -204,7 +219,7 @@ def save_many(uow: UnitOfWork, aggregates: Iterable[OrderAggregate]) -> None:
         for line_id, units in sorted(aggregate.changed_lines().items())
     ]
     if lines:
-        uow.connection.execute(_SAVE_LINES, lines)
+        _SAVE_LINES.run(uow.connection, lines)
     seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
     for aggregate in ordered:
         aggregate.version += 1

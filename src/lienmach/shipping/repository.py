@@ -8,12 +8,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, select, update
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy import Connection, bindparam, select, update
 
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.db import insert_ignoring_duplicates, inserted_keys
 from lienmach.kernel.errors import ConcurrencyConflict
+from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.shipping.model import TRANSITIONS, RateCard, ShipmentState
 from lienmach.shipping.tables import carriers, rate_cards, shipment_events, shipments
 
@@ -60,8 +60,8 @@ def to_record(mapping: Mapping[Any, Any]) -> ShipmentRecord:
 
 
 # Built once with bind parameters: building a statement costs more than running it.
-_BY_ID = select(shipments).where(shipments.c.id == bindparam("shipment_id"))
-_BY_ID_LOCKED = _BY_ID.with_for_update()
+_BY_ID_QUERY = select(shipments).where(shipments.c.id == bindparam("shipment_id"))
+_BY_ID, _BY_ID_LOCKED = prepared(_BY_ID_QUERY), prepared(_BY_ID_QUERY.with_for_update())
 # Rows locked in id order, so that two transactions locking several never wait crosswise.
 _BY_IDS_LOCKED = (
     select(shipments)
@@ -69,18 +69,21 @@ _BY_IDS_LOCKED = (
     .order_by(shipments.c.id)
     .with_for_update()
 )
-_BY_PARCEL = select(shipments).where(shipments.c.parcel_id == bindparam("parcel_id"))
+_BY_PARCEL = prepared(select(shipments).where(shipments.c.parcel_id == bindparam("parcel_id")))
 _IDS_BY_PARCEL = select(shipments.c.parcel_id, shipments.c.id).where(
     shipments.c.parcel_id.in_(bindparam("parcel_ids", expanding=True))
 )
-_BY_TRACKING = select(shipments).where(
+_BY_TRACKING_QUERY = select(shipments).where(
     shipments.c.carrier_id == bindparam("carrier_id"),
     shipments.c.tracking_code == bindparam("tracking_code"),
 )
-_BY_TRACKING_LOCKED = _BY_TRACKING.with_for_update()
-_EVENT_SEEN = select(shipment_events.c.id).where(
-    shipment_events.c.carrier_id == bindparam("carrier_id"),
-    shipment_events.c.carrier_event_id == bindparam("carrier_event_id"),
+_BY_TRACKING = prepared(_BY_TRACKING_QUERY)
+_BY_TRACKING_LOCKED = prepared(_BY_TRACKING_QUERY.with_for_update())
+_EVENT_SEEN = prepared(
+    select(shipment_events.c.id).where(
+        shipment_events.c.carrier_id == bindparam("carrier_id"),
+        shipment_events.c.carrier_event_id == bindparam("carrier_event_id"),
+    )
 )
 # The columns in RateCard's field order: rows become rate cards positionally.
 _RATE_CARD_COLUMNS = {
@@ -90,7 +93,7 @@ _RATE_CARD_COLUMNS = {
     "cod_fee_basis_points": carriers.c.cod_fee_basis_points,
     "cod_fee_min_vnd": carriers.c.cod_fee_min_vnd,
 }
-_RATE_CARDS = (
+_RATE_CARDS = prepared(
     select(*(_RATE_CARD_COLUMNS[field.name] for field in fields(RateCard)))
     .join_from(rate_cards, carriers, carriers.c.id == rate_cards.c.carrier_id)
     .where(carriers.c.active.is_(True))
@@ -100,9 +103,9 @@ _CARRIER_NAMES = select(carriers.c.id, carriers.c.name)
 
 
 def _first(
-    connection: Connection, query: Select[Any], parameters: dict[str, Any]
+    connection: Connection, query: Prepared, parameters: dict[str, Any]
 ) -> ShipmentRecord | None:
-    row = connection.execute(query, parameters).first()
+    row = query.run(connection, parameters).first()
     return to_record(row._mapping) if row else None
 
 
@@ -154,9 +157,9 @@ def insert_unless_shipped(connection: Connection, rows: Sequence[Mapping[str, An
 
 
 @functools.cache
-def _change_statement(names: tuple[str, ...]) -> ReturningUpdate[Any]:
+def _change_statement(names: tuple[str, ...]) -> Prepared:
     """The version-checked update setting these columns (built once per set of names)."""
-    return (
+    return prepared(
         update(shipments)
         .where(
             shipments.c.id == bindparam("b_id"),
@@ -171,13 +174,13 @@ def change(connection: Connection, record: ShipmentRecord, **values: Any) -> Shi
     """Update the row if nobody changed it since ``record`` was read; returns the new record."""
     parameters = {f"v_{name}": value for name, value in values.items()}
     parameters.update(b_id=record.id, b_version=record.version)
-    row = connection.execute(_change_statement(tuple(sorted(values))), parameters).first()
+    row = _change_statement(tuple(sorted(values))).run(connection, parameters).first()
     if row is None:
         raise ConcurrencyConflict(f"shipment {record.id} was changed meanwhile; retry")
     return to_record(row._mapping)
 
 
-_MARK_BOOKED = (
+_MARK_BOOKED = prepared(
     update(shipments)
     .where(
         shipments.c.id == bindparam("b_id"),
@@ -218,7 +221,7 @@ def mark_booked(
 ) -> ShipmentRecord | None:
     """booking → booked in one statement; None when the shipment is not (or no longer) booking."""
     parameters = {"b_id": shipment_id, "b_tracking_code": tracking_code, "b_booked_at": booked_at}
-    row = connection.execute(_MARK_BOOKED, parameters).first()
+    row = _MARK_BOOKED.run(connection, parameters).first()
     return to_record(row._mapping) if row else None
 
 
@@ -236,9 +239,9 @@ def mark_issued(
 
 
 @functools.cache
-def _advance_statement(target: ShipmentState, names: tuple[str, ...]) -> ReturningUpdate[Any]:
+def _advance_statement(target: ShipmentState, names: tuple[str, ...]) -> Prepared:
     sources = [state.value for state, nexts in TRANSITIONS.items() if target in nexts]
-    return (
+    return prepared(
         update(shipments)
         .where(
             shipments.c.carrier_id == bindparam("b_carrier_id"),
@@ -266,13 +269,13 @@ def advance_by_tracking(
     parameters = {f"v_{name}": value for name, value in values.items()}
     parameters.update(b_carrier_id=carrier_id, b_tracking_code=tracking_code)
     statement = _advance_statement(target, tuple(sorted(values)))
-    row = connection.execute(statement, parameters).first()
+    row = statement.run(connection, parameters).first()
     return to_record(row._mapping) if row else None
 
 
 def event_seen(connection: Connection, carrier_id: str, carrier_event_id: str) -> bool:
     parameters = {"carrier_id": carrier_id, "carrier_event_id": carrier_event_id}
-    return connection.execute(_EVENT_SEEN, parameters).first() is not None
+    return _EVENT_SEEN.run(connection, parameters).first() is not None
 
 
 def add_event(connection: Connection, row: Mapping[str, Any]) -> bool:
@@ -282,7 +285,7 @@ def add_event(connection: Connection, row: Mapping[str, Any]) -> bool:
 
 def load_rate_cards(connection: Connection) -> list[RateCard]:
     """Rate cards of active carriers, joined with the carrier's limits."""
-    return [RateCard(*row) for row in connection.execute(_RATE_CARDS)]
+    return [RateCard(*row) for row in _RATE_CARDS.run(connection)]
 
 
 def carrier_names(connection: Connection) -> dict[str, str]:
