@@ -18,6 +18,7 @@ from lienmach.kernel.clock import as_utc
 from lienmach.kernel.db import inserted_keys
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
@@ -113,8 +114,8 @@ def on_detractor_answer_open_ticket(uow: UnitOfWork, events: list[SurveyAnswered
         return
     surveys_found = {
         row.id: row
-        for row in uow.connection.execute(
-            _SURVEYS_WITH_TICKET, {"survey_ids": sorted(event.survey_id for event in detractors)}
+        for row in _SURVEYS_WITH_TICKET.run(
+            uow.connection, {"survey_ids": sorted(event.survey_id for event in detractors)}
         )
     }
     detractors = [
@@ -145,13 +146,13 @@ def on_detractor_answer_open_ticket(uow: UnitOfWork, events: list[SurveyAnswered
 
 
 # The answered surveys' comments, and the ticket each one opened already, if any.
-_SURVEYS_WITH_TICKET = (
+_SURVEYS_WITH_TICKET = prepared(
     select(surveys.c.id, surveys.c.comment, tickets.c.id.label("ticket_id"))
     .select_from(surveys.outerjoin(tickets, tickets.c.survey_id == surveys.c.id))
     .where(surveys.c.id.in_(bindparam("survey_ids", expanding=True)))
 )
 # The orders among some that had a failed or returned delivery attempt.
-_ORDERS_WITH_DELIVERY_TROUBLE = (
+_ORDERS_WITH_DELIVERY_TROUBLE = prepared(
     select(event_objects.c.object_id)
     .distinct()
     .join(event_log, event_log.c.id == event_objects.c.event_id)
@@ -192,8 +193,8 @@ def _failed_stages(uow: UnitOfWork, orders: list[OrderView]) -> dict[str, Stage]
         else:
             on_time.append(order.id)
     if on_time:
-        troubled = uow.connection.execute(
-            _ORDERS_WITH_DELIVERY_TROUBLE, {"order_ids": sorted(on_time)}
+        troubled = _ORDERS_WITH_DELIVERY_TROUBLE.run(
+            uow.connection, {"order_ids": sorted(on_time)}
         ).scalars()
         stages.update(dict.fromkeys(troubled, Stage.DELIVERY))
     return stages

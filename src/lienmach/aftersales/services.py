@@ -22,13 +22,14 @@ from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_number
 from lienmach.kernel.errors import ConcurrencyConflict, DomainError, InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.states import check_transition
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.services import send_email
 from lienmach.orders.queries import order_in
 
 # Built once with bind parameters: building a statement costs more than running it.
-_ANSWER_SURVEY = (
+_ANSWER_SURVEY = prepared(
     update(surveys)
     .where(surveys.c.token == bindparam("b_token"), surveys.c.answered_at.is_(None))
     .values(
@@ -39,8 +40,8 @@ _ANSWER_SURVEY = (
     )
     .returning(surveys.c.id, surveys.c.order_id, surveys.c.customer_id)
 )
-_SURVEY_BY_TOKEN = select(surveys.c.id).where(surveys.c.token == bindparam("b_token"))
-_INSERT_TICKET = tickets.insert()
+_SURVEY_BY_TOKEN = prepared(select(surveys.c.id).where(surveys.c.token == bindparam("b_token")))
+_INSERT_TICKET = prepared(tickets.insert())
 
 
 def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "") -> str:
@@ -54,8 +55,8 @@ def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "")
         raise InvalidInput(errors)
     category = model.category_of(score)
     # One statement: the answer is taken only while there is none (a second answer finds none).
-    survey = uow.connection.execute(
-        _ANSWER_SURVEY,
+    survey = _ANSWER_SURVEY.run(
+        uow.connection,
         {
             "b_token": token,
             "b_answered_at": uow.now(),
@@ -65,7 +66,7 @@ def answer_survey(uow: UnitOfWork, *, token: str, score: int, comment: str = "")
         },
     ).first()
     if survey is None:
-        if uow.connection.execute(_SURVEY_BY_TOKEN, {"b_token": token}).first() is None:
+        if _SURVEY_BY_TOKEN.run(uow.connection, {"b_token": token}).first() is None:
             raise NotFound("survey", token)
         raise DomainError("this survey was already answered; thank you")
     uow.publish(
@@ -173,7 +174,7 @@ def open_tickets_unchecked(uow: UnitOfWork, new_tickets: Sequence[NewTicket]) ->
         }
         for ticket, ticket_id, number in zip(new_tickets, ticket_ids, numbers, strict=True)
     ]
-    uow.connection.execute(_INSERT_TICKET, rows)
+    _INSERT_TICKET.run(uow.connection, rows)
     customers = get_customers(uow.connection, {ticket.customer_id for ticket in new_tickets})
     for ticket, ticket_id, number in zip(new_tickets, ticket_ids, numbers, strict=True):
         uow.publish(

@@ -29,6 +29,7 @@ from lienmach.analytics.process_map_tables import (
 )
 from lienmach.kernel import feed
 from lienmach.kernel.clock import as_utc
+from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 
@@ -57,16 +58,16 @@ def _in_time_order(steps: list[Step]) -> list[Step]:
 
 
 # Built once: building a statement costs several times more than executing it.
-_TOUCHED_ORDERS_EVENTS = _ORDER_EVENTS.where(
-    event_objects.c.object_id.in_(bindparam("order_ids", expanding=True))
+_TOUCHED_ORDERS_EVENTS = prepared(
+    _ORDER_EVENTS.where(event_objects.c.object_id.in_(bindparam("order_ids", expanding=True)))
 )
-_STORED_TRACES = (
+_STORED_TRACES = prepared(
     select(process_map_traces.c.order_id, process_map_traces.c.steps)
     .where(process_map_traces.c.order_id.in_(bindparam("order_ids", expanding=True)))
     .order_by(process_map_traces.c.order_id)
     .with_for_update()
 )
-_UPDATE_TRACE = (
+_UPDATE_TRACE = prepared(
     process_map_traces.update()
     .where(process_map_traces.c.order_id == bindparam("b_order_id"))
     .values(steps=bindparam("b_steps"))
@@ -113,7 +114,7 @@ def project_orders(connection: Connection, order_ids: Collection[str]) -> int:
         return 0
     stored = _locked_traces(connection, wanted)
     logged: dict[str, list[Step]] = {order_id: [] for order_id in wanted}
-    for row in connection.execute(_TOUCHED_ORDERS_EVENTS, {"order_ids": wanted}):
+    for row in _TOUCHED_ORDERS_EVENTS.run(connection, {"order_ids": wanted}):
         logged[row.object_id].append(_step(row))
     return _apply(connection, stored, {o: _in_time_order(logged[o]) for o in wanted})
 
@@ -155,14 +156,14 @@ def _apply(
         updates.append({"b_order_id": order_id, "b_steps": _as_json(after)})
     if updates:
         add_counts(connection, change.nonzero())
-        connection.execute(_UPDATE_TRACE, updates)
+        _UPDATE_TRACE.run(connection, updates)
     return len(updates)
 
 
 def _locked_traces(connection: Connection, order_ids: list[str]) -> dict[str, list[Step]]:
     """The orders' traces as last projected, their rows locked until commit (concurrent workers
     project one order one after the other); an order without a row is given an empty one."""
-    rows = connection.execute(_STORED_TRACES, {"order_ids": order_ids})
+    rows = _STORED_TRACES.run(connection, {"order_ids": order_ids})
     found = {row.order_id: _stored_steps(row.steps) for row in rows}
     missing = [order_id for order_id in order_ids if order_id not in found]
     if missing:
@@ -271,11 +272,11 @@ def add_counts(connection: Connection, change: Contribution) -> None:
 def _add(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     # Sorted rows: concurrent projectors touch the count rows in one order, so never deadlock.
     if rows:
-        connection.execute(_upsert_adding(table, connection.dialect.name), rows)
+        _upsert_adding(table, connection.dialect.name).run(connection, rows)
 
 
 @functools.cache
-def _upsert_adding(table: Table, dialect: str) -> Any:
+def _upsert_adding(table: Table, dialect: str) -> Prepared:
     insert = _dialect_insert(table, dialect)
     keys = [column.name for column in table.primary_key.columns]
     counts = {
@@ -283,7 +284,7 @@ def _upsert_adding(table: Table, dialect: str) -> Any:
         for column in table.columns
         if column.name not in keys and column.name != "activities"
     }
-    return insert.on_conflict_do_update(index_elements=keys, set_=counts)
+    return prepared(insert.on_conflict_do_update(index_elements=keys, set_=counts))
 
 
 def rebuild_process_map(uow: UnitOfWork) -> int:

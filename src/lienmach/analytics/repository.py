@@ -13,16 +13,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lienmach.analytics.model import Facts, SumKey
 from lienmach.analytics.rollups import COLUMN_OF, rolled_up
 from lienmach.analytics.tables import daily, object_attributes, object_facts, rollups
+from lienmach.kernel.prepared import Prepared, prepared
 
-_LOAD_FACTS = select(object_facts.c.facts).where(
-    and_(
-        object_facts.c.object_type == bindparam("object_type"),
-        object_facts.c.object_id == bindparam("object_id"),
+_LOAD_FACTS = prepared(
+    select(object_facts.c.facts).where(
+        and_(
+            object_facts.c.object_type == bindparam("object_type"),
+            object_facts.c.object_id == bindparam("object_id"),
+        )
     )
 )
 # The rows of several objects, locked: an IN list per column (SQLite scans the table for a
 # row-value IN), so it may find pairs nobody asked for, which the caller drops.
-_LOCK_MANY_FACTS = (
+_LOCK_MANY_FACTS = prepared(
     select(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts)
     .where(
         object_facts.c.object_type.in_(bindparam("object_types", expanding=True)),
@@ -38,20 +41,24 @@ def _dialect_insert(table: Any, dialect: str) -> Any:
 
 
 @functools.cache
-def _add_to_sums(dialect: str) -> Any:
+def _add_to_sums(dialect: str) -> Prepared:
     statement = _dialect_insert(daily, dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["dimension", "value", "day", "metric"],
-        set_={"amount": daily.c.amount + statement.excluded.amount},
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=["dimension", "value", "day", "metric"],
+            set_={"amount": daily.c.amount + statement.excluded.amount},
+        )
     )
 
 
 @functools.cache
-def _add_to_rollups(dialect: str) -> Any:
+def _add_to_rollups(dialect: str) -> Prepared:
     statement = _dialect_insert(rollups, dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["dimension", "span", "start", "value"],
-        set_={name: rollups.c[name] + statement.excluded[name] for name in COLUMN_OF.values()},
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=["dimension", "span", "start", "value"],
+            set_={name: rollups.c[name] + statement.excluded[name] for name in COLUMN_OF.values()},
+        )
     )
 
 
@@ -69,36 +76,40 @@ def _rollup_rows(sums: Mapping[SumKey, int]) -> list[dict[str, Any]]:
 
 
 @functools.cache
-def _save_facts(dialect: str) -> Any:
+def _save_facts(dialect: str) -> Prepared:
     statement = _dialect_insert(object_facts, dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["object_type", "object_id"], set_={"facts": statement.excluded.facts}
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=["object_type", "object_id"], set_={"facts": statement.excluded.facts}
+        )
     )
 
 
 @functools.cache
-def _lock_facts(dialect: str) -> Any:
+def _lock_facts(dialect: str) -> Prepared:
     statement = _dialect_insert(object_facts, dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
-    ).returning(object_facts.c.facts)
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
+        ).returning(object_facts.c.facts)
+    )
 
 
 @functools.cache
-def _create_and_lock_facts(dialect: str) -> Any:
+def _create_and_lock_facts(dialect: str) -> Prepared:
     statement = _dialect_insert(object_facts, dialect)
-    return statement.on_conflict_do_update(
-        index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
-    ).returning(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts)
+    return prepared(
+        statement.on_conflict_do_update(
+            index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
+        ).returning(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts)
+    )
 
 
 def load_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
     """The object's facts, its row locked until commit (two workers never fold one object at
     once: the second waits and folds into the first one's result)."""
-    found = connection.execute(
-        _lock_facts(connection.dialect.name),
-        {"object_type": object_type, "object_id": object_id, "facts": {}},
-    ).scalar_one()
+    parameters = {"object_type": object_type, "object_id": object_id, "facts": {}}
+    found = _lock_facts(connection.dialect.name).run(connection, parameters).scalar_one()
     return dict(found) if found else {}
 
 
@@ -110,8 +121,8 @@ def load_many_facts(
     wanted = sorted(set(owners))
     if not wanted:
         return {}
-    rows = connection.execute(
-        _LOCK_MANY_FACTS,
+    rows = _LOCK_MANY_FACTS.run(
+        connection,
         {
             "object_types": sorted({object_type for object_type, _ in wanted}),
             "object_ids": sorted({object_id for _, object_id in wanted}),
@@ -122,8 +133,8 @@ def load_many_facts(
     if missing:
         # Created and locked in one statement; a row another worker created meanwhile is
         # returned as it is.
-        created = connection.execute(
-            _create_and_lock_facts(connection.dialect.name),
+        created = _create_and_lock_facts(connection.dialect.name).run(
+            connection,
             [
                 {"object_type": object_type, "object_id": object_id, "facts": {}}
                 for object_type, object_id in missing
@@ -134,8 +145,8 @@ def load_many_facts(
 
 
 def read_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
-    found = connection.execute(
-        _LOAD_FACTS, {"object_type": object_type, "object_id": object_id}
+    found = _LOAD_FACTS.run(
+        connection, {"object_type": object_type, "object_id": object_id}
     ).scalar_one_or_none()
     return dict(found) if found else {}
 
@@ -147,8 +158,8 @@ def save_facts(connection: Connection, object_type: str, object_id: str, facts: 
 def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Facts]) -> None:
     """Store the facts of several objects in one statement."""
     if facts:
-        connection.execute(
-            _save_facts(connection.dialect.name),
+        _save_facts(connection.dialect.name).run(
+            connection,
             [
                 {"object_type": object_type, "object_id": object_id, "facts": value}
                 for (object_type, object_id), value in sorted(facts.items())
@@ -159,14 +170,14 @@ def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Fact
 def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
     if not delta:
         return
-    connection.execute(
-        _add_to_sums(connection.dialect.name),
+    _add_to_sums(connection.dialect.name).run(
+        connection,
         [
             {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
             for (dimension, value, day, metric), n in sorted(delta.items())
         ],
     )
-    connection.execute(_add_to_rollups(connection.dialect.name), _rollup_rows(delta))
+    _add_to_rollups(connection.dialect.name).run(connection, _rollup_rows(delta))
 
 
 def write_sums(connection: Connection, sums: Mapping[SumKey, int]) -> int:
@@ -194,8 +205,8 @@ def record_attributes(
     """Record (event id, valid from, object type, object id, attribute, value) rows in one
     statement; a row recorded before is left as it is."""
     if attributes:
-        connection.execute(
-            _attributes_insert(connection.dialect.name),
+        _attributes_insert(connection.dialect.name).run(
+            connection,
             [
                 {
                     "event_id": event_id,
@@ -211,11 +222,11 @@ def record_attributes(
 
 
 @functools.cache
-def _attributes_insert(dialect: str) -> Any:
+def _attributes_insert(dialect: str) -> Prepared:
     """INSERT … ON CONFLICT DO NOTHING without RETURNING: nobody counts the rows, and without
     RETURNING the driver sends them in one go."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(object_attributes).on_conflict_do_nothing()
+    return prepared(insert(object_attributes).on_conflict_do_nothing())
 
 
 def forget_everything(connection: Connection) -> None:

@@ -11,10 +11,11 @@ from lienmach.fulfilment.model import PickTaskState, missing_message, missing_un
 from lienmach.fulfilment.tables import parcels
 from lienmach.kernel.errors import DomainError, InvalidInput
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
 from lienmach.orders import services as order_services
 
-_INSERT_PARCEL = parcels.insert()
+_INSERT_PARCEL = prepared(parcels.insert())
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,8 @@ def close_parcel(
     repository.move_task(connection, task, PickTaskState.PACKED, packed_at=now)
     order_services.record_packed(uow, order_id=task.order_id)
     parcel_id = new_id("PC")
-    connection.execute(
-        _INSERT_PARCEL,
+    _INSERT_PARCEL.run(
+        connection,
         {
             "id": parcel_id,
             "pick_task_id": task.id,

@@ -68,8 +68,10 @@ _TASK_WITH_LINES_QUERY = (
 # PostgreSQL locks only the task row (the lines are on the nullable side of the join).
 _LOAD_TASK_WITH_LINES = prepared(_TASK_WITH_LINES_QUERY)
 _LOAD_TASK_WITH_LINES_LOCKED = prepared(_TASK_WITH_LINES_QUERY.with_for_update(of=pick_tasks))
-_TASKED = select(pick_task_lines.c.reservation_id).where(
-    pick_task_lines.c.reservation_id.in_(bindparam("reservation_ids", expanding=True))
+_TASKED = prepared(
+    select(pick_task_lines.c.reservation_id).where(
+        pick_task_lines.c.reservation_id.in_(bindparam("reservation_ids", expanding=True))
+    )
 )
 _COUNT_SCAN = prepared(
     update(pick_task_lines)
@@ -129,7 +131,7 @@ def reservations_already_tasked(connection: Connection, reservation_ids: Iterabl
     wanted = sorted(set(reservation_ids))
     if not wanted:
         return set()
-    rows = connection.execute(_TASKED, {"reservation_ids": wanted})
+    rows = _TASKED.run(connection, {"reservation_ids": wanted})
     return {row.reservation_id for row in rows}
 
 
@@ -269,8 +271,10 @@ def insert_tasks(
     ordered = sorted(lines, key=lambda line: str(line["reservation_id"]))
     queued = inserted_keys(connection, pick_task_lines, ordered, key="pick_task_id")
     if empty := sorted(str(task["id"]) for task in tasks if task["id"] not in queued):
-        connection.execute(_DELETE_TASKS, {"task_ids": empty})
+        _DELETE_TASKS.run(connection, {"task_ids": empty})
     return queued
 
 
-_DELETE_TASKS = delete(pick_tasks).where(pick_tasks.c.id.in_(bindparam("task_ids", expanding=True)))
+_DELETE_TASKS = prepared(
+    delete(pick_tasks).where(pick_tasks.c.id.in_(bindparam("task_ids", expanding=True)))
+)

@@ -20,6 +20,7 @@ from lienmach.inventory.tables import reservations, stock_levels, warehouses
 from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
 from lienmach.kernel.ids import new_id
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 # Built once: reservations are finished and stock lowered for every shipped or cancelled order.
-_FINISH = (
+_FINISH = prepared(
     update(reservations)
     .where(
         reservations.c.id.in_(bindparam("ids", expanding=True)),
@@ -44,7 +45,7 @@ _FINISH = (
     .returning(*RESERVATION_COLUMNS)
 )
 # Every writer takes stock rows in (product, warehouse) order.
-_LOCK_STOCK = (
+_LOCK_STOCK = prepared(
     select(stock_levels.c.product_id)
     .where(stock_levels.c.product_id.in_(bindparam("products", expanding=True)))
     .order_by(stock_levels.c.product_id, stock_levels.c.warehouse_id)
@@ -75,7 +76,7 @@ def lock_stock_of(uow: UnitOfWork, *, product_ids: Sequence[str]) -> None:
     order. Nothing to do on SQLite, where one writer at a time holds the whole database.
     """
     if uow.connection.dialect.name == "postgresql" and product_ids:
-        uow.connection.execute(_LOCK_STOCK, {"products": sorted(set(product_ids))})
+        _LOCK_STOCK.run(uow.connection, {"products": sorted(set(product_ids))})
 
 
 def create_warehouse(
@@ -223,7 +224,7 @@ def _finish(
     ids = sorted(set(reservation_ids))
     if not ids:
         return []
-    rows = uow.connection.execute(_FINISH, {"ids": ids, "f_state": state.value, "f_now": uow.now()})
+    rows = _FINISH.run(uow.connection, {"ids": ids, "f_state": state.value, "f_now": uow.now()})
     return sorted((ReservationView(*row) for row in rows), key=lambda r: r.id)
 
 

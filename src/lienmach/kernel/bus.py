@@ -122,7 +122,7 @@ class Bus:
     def _has_due(self, engine: Engine, clock: Clock, lane: str) -> bool:
         """A cheap look first, so an idle worker takes no write lock and no row locks."""
         with read_connection(engine) as connection:
-            found = connection.execute(self._lanes[lane].any_due, {"now": clock.now()})
+            found = self._lanes[lane].any_due.run(connection, {"now": clock.now()})
             return found.first() is not None
 
     def process_batch(
@@ -226,7 +226,7 @@ class Bus:
 
     def _claim(self, connection: Connection, now: datetime, limit: int, lane: str) -> list[Any]:
         claim = self._lanes[lane].claim
-        return list(connection.execute(claim, {"now": now, "limit": limit}).all())
+        return claim.run(connection, {"now": now, "limit": limit})
 
     def _uow(self, connection: Connection, clock: Clock) -> UnitOfWork:
         return UnitOfWork(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 
 from lienmach.kernel import feed
-from lienmach.kernel.prepared import prepared
+from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import event_deliveries, event_log
 
 JOURNEY, PROJECTIONS = "journey", "projections"
@@ -71,8 +70,8 @@ HOLD_PROJECTIONS_LOCK = text(
 
 @dataclass(frozen=True)
 class Lane:
-    any_due: Any
-    claim: Any
+    any_due: Prepared
+    claim: Prepared
 
 
 def lane_statements(where: ColumnElement[bool]) -> Lane:
@@ -91,7 +90,9 @@ def lane_statements(where: ColumnElement[bool]) -> Lane:
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True, of=event_deliveries)
     )
-    return Lane(select(event_deliveries.c.event_id).where(where).limit(1), claim)
+    return Lane(
+        prepared(select(event_deliveries.c.event_id).where(where).limit(1)), prepared(claim)
+    )
 
 
 def lanes(journey: list[str], projected: list[str]) -> dict[str, Lane]:

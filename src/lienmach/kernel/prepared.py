@@ -11,11 +11,11 @@ processors for them and for the result columns); each later run only binds and e
 
 Same meaning as ``Connection.execute``: the same SQL, the same conversions of values, driver
 errors raised as SQLAlchemy's wrapped exceptions, ``before_cursor_execute`` listeners told.
-IN lists get their placeholders written out per length, as SQLAlchemy does; RETURNING from
-many rows runs once per row. Outside a transaction (nothing begun yet on the connection), and
-for what it does not handle (an empty IN list, Python-side column defaults, binds computed by
-a callable), it hands the statement to SQLAlchemy unchanged, so a wrapped statement is never
-wrong, at worst not faster. See ADR 0016.
+IN lists get their placeholders written out per length, as SQLAlchemy does. Outside a
+transaction (nothing begun yet on the connection), and for what it does not handle (an empty
+IN list, RETURNING from many rows, many rows on PostgreSQL, Python-side column defaults,
+binds computed by a callable), it hands the statement to SQLAlchemy unchanged, so a wrapped
+statement is never wrong, at worst not faster. See ADR 0016.
 """
 
 from __future__ import annotations
@@ -92,19 +92,21 @@ class _Plan:
     row: Callable[[Any], Any] | None  # builds a row from the driver's tuple; None: no rows
     result_processors: tuple[Processor, ...]
     processed: bool  # some result column has a processor
-    #: The IN lists' names: their placeholders are written out for each length given (as
-    #: SQLAlchemy does on every run), see ``sized``.
-    lists: tuple[str, ...] = ()
+    #: executemany straight to the driver: it pays on SQLite; on PostgreSQL SQLAlchemy's own
+    #: (many rows to one INSERT, pipelined updates) is as fast or faster.
+    direct_many: bool
+    #: The IN lists, each once: their placeholders are written out for each length given
+    #: (as SQLAlchemy does on every run), see ``sized``.
+    lists: tuple[_Bind, ...] = ()
     _sized: dict[tuple[int, ...], _Plan] = field(default_factory=dict)
 
     def sized(self, values: Mapping[str, Any]) -> _Plan | None:
         """The plan for the lengths of the IN lists in ``values``; None for an empty one."""
-        first = {bind.name: bind for bind in reversed(self.binds)}
-        lengths = tuple(len(_value(first[name], values)) for name in self.lists)
+        lengths = tuple(len(_value(bind, values)) for bind in self.lists)
         if not all(lengths):
             return None  # SQLAlchemy writes an empty IN its own way
         if lengths not in self._sized:
-            size = dict(zip(self.lists, lengths, strict=True))
+            size = {bind.name: n for bind, n in zip(self.lists, lengths, strict=True)}
             sql, binds = self.sql, []
             for bind in self.binds:
                 if bind.name not in size:
@@ -140,17 +142,9 @@ class Prepared:
             plan = self._plan(connection.dialect, given[0])
         if plan is not None and plan.lists:
             plan = None if many else plan.sized(given[0])
-        if plan is None:
+        if plan is None or (many and (plan.row is not None or not plan.direct_many)):
+            # RETURNING from many rows: SQLAlchemy gathers them (in one statement).
             return _through_sqlalchemy(connection, self.statement, parameters)
-        if many and plan.row is not None:
-            # RETURNING from many rows: one run each, the rows gathered in the order given.
-            rows = Rows()
-            rows.rowcount = 0
-            for values in given:
-                one = _execute(connection, plan, _bind(plan, values), False)
-                rows.extend(one)
-                rows.rowcount += max(one.rowcount, 0)
-            return rows
         bound = [_bind(plan, values) for values in given]
         return _execute(connection, plan, bound if many else bound[0], many)
 
@@ -212,7 +206,8 @@ def _plan_of(compiled: SQLCompiler, dialect: Dialect) -> _Plan | None:
         row=row,
         result_processors=result_processors,
         processed=any(result_processors),
-        lists=tuple(sorted(lists)),
+        direct_many=dialect.name == "sqlite",
+        lists=tuple({bind.name: bind for bind in binds if bind.name in lists}.values()),
     )
 
 

@@ -107,7 +107,7 @@ _ORDER_WITH_LINES = prepared(
     .where(orders.c.id == bindparam("order_id"))
     .order_by(order_lines.c.position)
 )
-_ORDERS_WITH_LINES = (
+_ORDERS_WITH_LINES = prepared(
     select(*_ORDER_COLUMNS, *_LINE_LABELS)
     .select_from(orders.outerjoin(order_lines, order_lines.c.order_id == orders.c.id))
     .where(orders.c.id.in_(bindparam("order_ids", expanding=True)))
@@ -147,7 +147,7 @@ def get_order(connection: Connection, order_id: str) -> OrderView | None:
 
 def get_orders(connection: Connection, order_ids: Sequence[str]) -> dict[str, OrderView]:
     """The orders found among ``order_ids``, with their lines, in one statement."""
-    rows = connection.execute(_ORDERS_WITH_LINES, {"order_ids": list(order_ids)}).all()
+    rows = _ORDERS_WITH_LINES.run(connection, {"order_ids": list(order_ids)}).all()
     return {
         order_id: _order_view(list(order_rows))
         for order_id, order_rows in itertools.groupby(rows, key=lambda row: row[0])

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, case, func, select
 from lienmach.customers import geography
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.errors import InvalidInput, NotFound
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_log
 from lienmach.shipping import repository
 from lienmach.shipping.events import ShipmentBooked
@@ -165,12 +166,12 @@ def get_shipment(connection: Connection, shipment_id: str) -> ShipmentView | Non
 
 def shipment_reservation_ids(connection: Connection, shipment_id: str) -> tuple[str, ...] | None:
     """The reservations travelling in a shipment (None: no such shipment); one column read."""
-    row = connection.execute(_RESERVATION_IDS, {"shipment_id": shipment_id}).first()
+    row = _RESERVATION_IDS.run(connection, {"shipment_id": shipment_id}).first()
     return None if row is None else tuple(row.reservation_ids or ())
 
 
-_RESERVATION_IDS = select(shipments.c.reservation_ids).where(
-    shipments.c.id == bindparam("shipment_id")
+_RESERVATION_IDS = prepared(
+    select(shipments.c.reservation_ids).where(shipments.c.id == bindparam("shipment_id"))
 )
 
 
@@ -208,12 +209,12 @@ def on_time_rates(connection: Connection, *, min_deliveries: int = 1) -> dict[st
     """Share of each carrier's delivered shipments that arrived by their promised moment."""
     return {
         row.carrier_id: int(row.on_time) / int(row.delivered)
-        for row in connection.execute(_ON_TIME_RATES)
+        for row in _ON_TIME_RATES.run(connection)
         if int(row.delivered) >= min_deliveries
     }
 
 
-_ON_TIME_RATES = (
+_ON_TIME_RATES = prepared(
     select(
         shipments.c.carrier_id,
         func.count().label("delivered"),
@@ -313,10 +314,12 @@ def reservation_ids_of_shipments(
     wanted = sorted(set(shipment_ids))
     if not wanted:
         return {}
-    rows = connection.execute(_RESERVATION_IDS_OF_MANY, {"shipment_ids": wanted})
+    rows = _RESERVATION_IDS_OF_MANY.run(connection, {"shipment_ids": wanted})
     return {row.id: tuple(row.reservation_ids or ()) for row in rows}
 
 
-_RESERVATION_IDS_OF_MANY = select(shipments.c.id, shipments.c.reservation_ids).where(
-    shipments.c.id.in_(bindparam("shipment_ids", expanding=True))
+_RESERVATION_IDS_OF_MANY = prepared(
+    select(shipments.c.id, shipments.c.reservation_ids).where(
+        shipments.c.id.in_(bindparam("shipment_ids", expanding=True))
+    )
 )

@@ -63,15 +63,17 @@ def to_record(mapping: Mapping[Any, Any]) -> ShipmentRecord:
 _BY_ID_QUERY = select(shipments).where(shipments.c.id == bindparam("shipment_id"))
 _BY_ID, _BY_ID_LOCKED = prepared(_BY_ID_QUERY), prepared(_BY_ID_QUERY.with_for_update())
 # Rows locked in id order, so that two transactions locking several never wait crosswise.
-_BY_IDS_LOCKED = (
+_BY_IDS_LOCKED = prepared(
     select(shipments)
     .where(shipments.c.id.in_(bindparam("shipment_ids", expanding=True)))
     .order_by(shipments.c.id)
     .with_for_update()
 )
 _BY_PARCEL = prepared(select(shipments).where(shipments.c.parcel_id == bindparam("parcel_id")))
-_IDS_BY_PARCEL = select(shipments.c.parcel_id, shipments.c.id).where(
-    shipments.c.parcel_id.in_(bindparam("parcel_ids", expanding=True))
+_IDS_BY_PARCEL = prepared(
+    select(shipments.c.parcel_id, shipments.c.id).where(
+        shipments.c.parcel_id.in_(bindparam("parcel_ids", expanding=True))
+    )
 )
 _BY_TRACKING_QUERY = select(shipments).where(
     shipments.c.carrier_id == bindparam("carrier_id"),
@@ -99,7 +101,7 @@ _RATE_CARDS = prepared(
     .where(carriers.c.active.is_(True))
     .order_by(rate_cards.c.carrier_id, rate_cards.c.service_level, rate_cards.c.distance_band)
 )
-_CARRIER_NAMES = select(carriers.c.id, carriers.c.name)
+_CARRIER_NAMES = prepared(select(carriers.c.id, carriers.c.name))
 
 
 def _first(
@@ -123,7 +125,7 @@ def get_many_locked(
     wanted = sorted(set(shipment_ids))
     if not wanted:
         return {}
-    rows = connection.execute(_BY_IDS_LOCKED, {"shipment_ids": wanted})
+    rows = _BY_IDS_LOCKED.run(connection, {"shipment_ids": wanted})
     return {row.id: to_record(row._mapping) for row in rows}
 
 
@@ -136,7 +138,7 @@ def ids_by_parcel(connection: Connection, parcel_ids: Iterable[str]) -> dict[str
     wanted = sorted(set(parcel_ids))
     if not wanted:
         return {}
-    rows = connection.execute(_IDS_BY_PARCEL, {"parcel_ids": wanted})
+    rows = _IDS_BY_PARCEL.run(connection, {"parcel_ids": wanted})
     return {row.parcel_id: row.id for row in rows}
 
 
@@ -199,7 +201,7 @@ _MARK_BOOKED = prepared(
 # UPDATE), so two transactions claiming overlapping sets never wait on each other crosswise.
 # An alias: a subquery naming the updated table itself would be correlated with it.
 _CLAIMED = shipments.alias("claimed")
-_MARK_ISSUED = (
+_MARK_ISSUED = prepared(
     update(shipments)
     .where(
         shipments.c.id.in_(
@@ -234,7 +236,7 @@ def mark_issued(
     wanted = sorted(set(shipment_ids))
     if not wanted:
         return {}
-    rows = connection.execute(_MARK_ISSUED, {"b_ids": wanted, "b_issued_at": issued_at})
+    rows = _MARK_ISSUED.run(connection, {"b_ids": wanted, "b_issued_at": issued_at})
     return {row.id: to_record(row._mapping) for row in rows}
 
 
@@ -289,4 +291,4 @@ def load_rate_cards(connection: Connection) -> list[RateCard]:
 
 
 def carrier_names(connection: Connection) -> dict[str, str]:
-    return {row.id: row.name for row in connection.execute(_CARRIER_NAMES)}
+    return {row.id: row.name for row in _CARRIER_NAMES.run(connection)}
