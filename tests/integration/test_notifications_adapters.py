@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +93,33 @@ def test_sms_gateway_dedupes_a_resent_id(sms_gateway: SmsSandbox) -> None:
     assert first == again
     assert sms_gateway.requests == 2
     assert sms_gateway.messages == [{"id": "msg_1", "to": "+84901234567", "text": "Don hang DH-1"}]
+
+
+def test_the_mail_catcher_ends_with_the_process_that_started_it(tmp_path: Path) -> None:
+    """A demo or test run killed outright (SIGKILL, no clean-up) leaves no SMTP process."""
+    starter = (
+        "import sys, time\n"
+        "from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess\n"
+        f"box = SmtpSandboxProcess({str(tmp_path / 'mail.jsonl')!r}).start()\n"
+        "print(box._process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", starter], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    catcher = int(parent.stdout.readline())
+    assert _alive(catcher)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _alive(catcher) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(catcher)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not merely a zombie waiting for its (re)parent to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

@@ -22,8 +22,9 @@ def new_id(prefix: str = "") -> str:
             randomness = int.from_bytes(os.urandom(10), "big") >> 1
         _last[0], _last[1] = millis, randomness
     value = (millis << 80) | (randomness & ((1 << 80) - 1))
-    chars = []
-    for _ in range(26):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return prefix + "".join(reversed(chars))
+    # Two characters (10 bits) at a time: ids are made for every event and row.
+    return prefix + "".join([_PAIRS[(value >> shift) & 1023] for shift in _SHIFTS])
+
+
+_PAIRS = [first + second for first in _ALPHABET for second in _ALPHABET]
+_SHIFTS = range(120, -1, -10)

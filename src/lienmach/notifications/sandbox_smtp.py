@@ -82,11 +82,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8025)
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--exit-with-parent",
+        action="store_true",
+        help="exit when standard input closes (the process that started it has ended)",
+    )
     arguments = parser.parse_args(argv)
     out = Path(arguments.out)
     out.touch()
+    if arguments.exit_with_parent:
+        threading.Thread(target=_exit_at_end_of_input, daemon=True, name="parent-watch").start()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(arguments.host, arguments.port, out))
+
+
+def _exit_at_end_of_input() -> None:
+    # The parent holds our stdin open while it lives; however it ends (a SIGKILL included),
+    # the pipe closes and the read returns, so no catcher outlives the demo or test run.
+    sys.stdin.buffer.read()
+    os._exit(0)
 
 
 class SmtpSandboxProcess:
@@ -101,14 +115,14 @@ class SmtpSandboxProcess:
         self.out_file.parent.mkdir(parents=True, exist_ok=True)
         self.out_file.touch()
         command = [sys.executable, "-m", "lienmach.notifications.sandbox_smtp"]
-        command += ["--port", str(self.port), "--out", str(self.out_file)]
+        command += ["--port", str(self.port), "--out", str(self.out_file), "--exit-with-parent"]
         environment = dict(os.environ)
         source_root = str(Path(__file__).resolve().parents[2])
         environment["PYTHONPATH"] = os.pathsep.join(
             filter(None, [source_root, environment.get("PYTHONPATH")])
         )
         self._process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, text=True, env=environment
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=environment
         )
         ready: list[str] = []
         reader = threading.Thread(
@@ -132,8 +146,9 @@ class SmtpSandboxProcess:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
-        if process.stdout is not None:
-            process.stdout.close()
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
 
     def messages(self) -> list[SandboxMessage]:
         """Every message caught so far, oldest first."""
