@@ -21,6 +21,8 @@ statement is never wrong, at worst not faster. See ADR 0016.
 from __future__ import annotations
 
 import collections
+import functools
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, cast
@@ -79,7 +81,15 @@ class _Bind(NamedTuple):
     name: str  # SQLAlchemy's name for it, which a caller may pass too
     default: Any  # _REQUIRED when a caller must pass it
     processor: Processor  # SQLAlchemy's conversion for the driver
-    element: int | None = None  # which element of an IN list (see _Plan.sized)
+
+
+class _Binding(NamedTuple):
+    take: Callable[[Mapping[str, Any]], Any]  # the values, in the binds' order
+    one: bool  # a single bind (itemgetter then returns the value itself)
+    defaults: dict[str, Any]  # of the binds a caller may leave out
+    other_names: frozenset[str]  # SQLAlchemy's names for those: a caller passing one is rare
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    driver_names: tuple[str, ...] | None  # named parameters (None: positional)
 
 
 @dataclass(frozen=True)
@@ -100,27 +110,42 @@ class _Plan:
     lists: tuple[_Bind, ...] = ()
     _sized: dict[tuple[int, ...], _Plan] = field(default_factory=dict)
 
-    def sized(self, values: Mapping[str, Any]) -> _Plan | None:
-        """The plan for the lengths of the IN lists in ``values``; None for an empty one."""
-        lengths = tuple(len(_value(bind, values)) for bind in self.lists)
+    @functools.cached_property
+    def binding(self) -> _Binding:
+        """How to bind a caller's parameters in a few C-level steps."""
+        keys = [bind.key for bind in self.binds]
+        optional = [bind for bind in self.binds if bind.default is not _REQUIRED]
+        return _Binding(
+            take=operator.itemgetter(*keys) if keys else (lambda _values: ()),
+            one=len(keys) == 1,
+            defaults={bind.key: bind.default for bind in optional},
+            other_names=frozenset(bind.name for bind in optional if bind.name != bind.key),
+            processors=tuple((i, b.processor) for i, b in enumerate(self.binds) if b.processor),
+            driver_names=None if self.positional else tuple(b.driver_name for b in self.binds),
+        )
+
+    def sized(self, values: Mapping[str, Any]) -> tuple[_Plan, dict[str, Any]] | None:
+        """The plan for the lengths of the IN lists in ``values``, and ``values`` with each
+        element under a name of its own; None for an empty list."""
+        lists = {bind.name: list(_value(bind, values)) for bind in self.lists}
+        lengths = tuple(len(elements) for elements in lists.values())
         if not all(lengths):
             return None  # SQLAlchemy writes an empty IN its own way
         if lengths not in self._sized:
-            size = {bind.name: n for bind, n in zip(self.lists, lengths, strict=True)}
             sql, binds = self.sql, []
             for bind in self.binds:
-                if bind.name not in size:
+                if bind.name not in lists:
                     binds.append(bind)
                     continue
-                elements = [
-                    bind._replace(element=i, driver_name=f"{bind.name}__{i}")
-                    for i in range(size[bind.name])
-                ]
-                marks = ["?" if self.positional else f"%({e.driver_name})s" for e in elements]
+                names = [f"{bind.name}__{i}" for i in range(len(lists[bind.name]))]
+                marks = ["?" if self.positional else f"%({name})s" for name in names]
                 sql = sql.replace(f"__[POSTCOMPILE_{bind.name}]", ", ".join(marks))
-                binds.extend(elements)
+                binds.extend(_Bind(n, n, n, _REQUIRED, bind.processor) for n in names)
             self._sized[lengths] = replace(self, sql=sql, binds=tuple(binds), lists=(), _sized={})
-        return self._sized[lengths]
+        spread = dict(values)
+        for name, elements in lists.items():
+            spread.update((f"{name}__{i}", element) for i, element in enumerate(elements))
+        return self._sized[lengths], spread
 
 
 class Prepared:
@@ -141,9 +166,10 @@ class Prepared:
         if connection.in_transaction() and given:
             plan = self._plan(connection.dialect, given[0])
         if plan is not None and plan.lists:
-            plan = None if many else plan.sized(given[0])
+            sized = None if many else plan.sized(given[0])
+            plan, given = (None, given) if sized is None else (sized[0], [sized[1]])
         if plan is None or (many and (plan.row is not None or not plan.direct_many)):
-            # RETURNING from many rows: SQLAlchemy gathers them (in one statement).
+            # Many rows with RETURNING, or on PostgreSQL: SQLAlchemy sends them as one statement.
             return _through_sqlalchemy(connection, self.statement, parameters)
         bound = [_bind(plan, values) for values in given]
         return _execute(connection, plan, bound if many else bound[0], many)
@@ -235,11 +261,22 @@ def _value(bind: _Bind, values: Mapping[str, Any]) -> Any:
 
 
 def _bind(plan: _Plan, values: Mapping[str, Any]) -> Any:
+    binding = plan.binding
+    if binding.other_names.isdisjoint(values):
+        try:
+            taken = binding.take({**binding.defaults, **values} if binding.defaults else values)
+        except KeyError:
+            pass  # a required value missing: said below as SQLAlchemy says it
+        else:
+            row = [taken] if binding.one else list(taken)
+            for i, process in binding.processors:
+                row[i] = process(row[i])
+            if binding.driver_names is None:
+                return tuple(row)
+            return dict(zip(binding.driver_names, row, strict=True))
     bound = []
     for bind in plan.binds:
         value = _value(bind, values)
-        if bind.element is not None:
-            value = value[bind.element]
         bound.append(value if bind.processor is None else bind.processor(value))
     if plan.positional:
         return tuple(bound)
