@@ -118,6 +118,42 @@ class Contribution:
         return result
 
 
+def add_change(total: Contribution, before: Sequence[Step], after: Sequence[Step]) -> None:
+    """Add to ``total`` what an order's trace going from ``before`` to ``after`` changes in the
+    map: ``contribution_of(after)`` less ``contribution_of(before)``. When ``after`` only adds
+    steps at the end (the usual case: an order's events arrive in time order), that is counted
+    from the new steps alone, not from both whole traces."""
+    known = len(before)
+    if not known or len(after) <= known or list(after[:known]) != list(before):
+        total.add(contribution_of(after))
+        total.add(contribution_of(before), sign=-1)
+        return
+    seen = {step.activity for step in before}
+    for previous, step in itertools.pairwise(after[known - 1 :]):
+        edge = (previous.activity, step.activity)
+        wait = max(0, (step.at_microseconds - previous.at_microseconds) // 1_000_000)
+        total.transitions[edge] += 1
+        total.wait_seconds[edge] += wait
+        total.waits[(*edge, wait_bucket(wait))] += 1
+        if step.activity in seen:
+            total.loop_backs[edge] += 1
+        seen.add(step.activity)
+    old = tuple(step.activity for step in before)
+    new = old + tuple(step.activity for step in after[known:])
+    had, has = Counter(old), Counter(new)
+    for activity in set(new[known:]):
+        total.events[activity] += has[activity] - had[activity]
+        total.repeating[activity] += (has[activity] > 1) - (had[activity] > 1)
+        total.repeats[activity] += max(has[activity] - 1, 0) - max(had[activity] - 1, 0)
+    total.ending[old[-1]] -= 1
+    total.ending[new[-1]] += 1
+    old_key, new_key = variant_key(old), variant_key(new)
+    total.variants[old_key] -= 1
+    total.variants[new_key] += 1
+    total.variant_activities[new_key] = new
+    total.variant_activities[old_key] = old
+
+
 def contribution_of(trace: Sequence[Step]) -> Contribution:
     """What one order's trace adds to the map."""
     result = Contribution()

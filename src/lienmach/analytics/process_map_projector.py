@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lienmach.analytics.process_map import Contribution, Step, contribution_of
+from lienmach.analytics.process_map import Contribution, Step, add_change, contribution_of
 from lienmach.analytics.process_map_journey import JOURNEY_ACTIVITIES, ORDER
 from lienmach.analytics.process_map_tables import (
     process_map_activities,
@@ -151,8 +151,7 @@ def _apply(
         before = stored[order_id]
         if after == before:
             continue
-        change.add(contribution_of(after))
-        change.add(contribution_of(before), sign=-1)
+        add_change(change, before, after)
         updates.append({"b_order_id": order_id, "b_steps": _as_json(after)})
     if updates:
         add_counts(connection, change.nonzero())
