@@ -310,7 +310,23 @@ def contribution(facts: Facts) -> Counter[SumKey]:
 
 
 def difference(old: Facts, new: Facts) -> dict[SumKey, int]:
-    """The change to the sums when the object's facts go from ``old`` to ``new`` (no zeros)."""
+    """The change to the sums when the object's facts go from ``old`` to ``new`` (no zeros).
+
+    While the object counts in the same slices (the usual step: a time or an amount added),
+    the metrics' change is found once and spread over them, rather than both contributions
+    being spread over every slice and subtracted."""
+    where = slices(new) if new else []
+    if old and new and slices(old) == where:
+        change: Counter[tuple[str, str]] = Counter()
+        for facts, sign in ((new, 1), (old, -1)):
+            for at, metric, amount in _metrics(facts):
+                change[(day_of(int(at)), metric)] += sign * amount
+        spread: Counter[SumKey] = Counter()
+        for (day, metric), amount in change.items():
+            if amount:
+                for dimension, value in where:
+                    spread[(dimension, value, day, metric)] += amount
+        return dict(spread)
     delta: dict[SumKey, int] = dict(contribution(new))
     for key, amount in contribution(old).items():
         delta[key] = delta.get(key, 0) - amount
