@@ -37,6 +37,7 @@ from sqlalchemy.sql.elements import ClauseElement
 Parameters = Mapping[str, Any] | list[Mapping[str, Any]] | list[dict[str, Any]] | None
 Processor = Callable[[Any], Any] | None
 _REQUIRED = object()
+_MOST_SIZES = 256  # IN-list lengths kept per statement
 
 
 class Rows(list[Any]):
@@ -132,6 +133,8 @@ class _Plan:
         if not all(lengths):
             return None  # SQLAlchemy writes an empty IN its own way
         if lengths not in self._sized:
+            if len(self._sized) >= _MOST_SIZES:
+                self._sized.clear()  # lengths seldom seen again: start over rather than grow
             sql, binds = self.sql, []
             for bind in self.binds:
                 if bind.name not in lists:
