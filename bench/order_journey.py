@@ -19,6 +19,7 @@ import atexit
 import itertools
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -145,6 +146,8 @@ def run(
         bootstrap.PROJECTION_TABLES = ()
     rng = random.Random(seed)
     folder = Path(tempfile.mkdtemp(prefix="lienmach-bench-"))
+    # At exit (last, after the mail catcher has stopped): the database and mailbox go too.
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     smtp = SmtpSandboxProcess(folder / "mail.jsonl").start()
     atexit.register(smtp.stop)  # also when the run fails half-way
     sms = SmsSandbox()
