@@ -139,22 +139,17 @@ def save(uow: UnitOfWork, aggregate: OrderAggregate, **order_changes: Any) -> Or
         check_transition("order", aggregate.id, TRANSITIONS, aggregate.state, new_state)
     seen: dict[str, OrderView] = uow.scratch.setdefault(SEEN_ORDERS, {})
     view = seen.pop(aggregate.id, None)
-    changed = (
-        _save_order_setting(tuple(sorted(order_changes)))
-        .run(
-            uow.connection,
-            {
-                "o_id": aggregate.id,
-                "o_version": aggregate.version,
-                "o_state": new_state.value,
-                "o_stage": aggregate.fulfilment_stage,
-                "o_paid": aggregate.paid_vnd,
-                "o_new_version": aggregate.version + 1,
-                **{f"x_{name}": value for name, value in order_changes.items()},
-            },
-        )
-        .rowcount
-    )
+    statement = _save_order_setting(tuple(sorted(order_changes)))
+    parameters = {
+        "o_id": aggregate.id,
+        "o_version": aggregate.version,
+        "o_state": new_state.value,
+        "o_stage": aggregate.fulfilment_stage,
+        "o_paid": aggregate.paid_vnd,
+        "o_new_version": aggregate.version + 1,
+        **{f"x_{name}": value for name, value in order_changes.items()},
+    }
+    changed = statement.run(uow.connection, parameters).rowcount
     if changed != 1:
         raise ConcurrencyConflict(f"order {aggregate.id} was changed by someone else; retry")
     changed_lines = aggregate.changed_lines()
