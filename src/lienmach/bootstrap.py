@@ -94,6 +94,10 @@ TABLE_MODULES = (
 )
 
 # The order journey of DESIGN.md §1.1, read top to bottom: who reacts to what.
+# A delivery batch runs its subscribers in this order (kernel.bus), so every batch takes the
+# rows they lock (an invoice series' counter, pick lines, orders, stock) in one order and two
+# workers never wait on each other crosswise. It is also the order the timeline tells: the
+# invoice is issued before the pick task is queued.
 SUBSCRIPTION_TABLES = (
     orders_handlers.SUBSCRIPTIONS,  # stock arrived → backorders reserved; confirmation e-mail
     billing_handlers.SUBSCRIPTIONS,  # placed → invoice; shipped → cost of goods; delivered → COD
@@ -162,7 +166,10 @@ def build_runtime(
         SUBSCRIPTION_TABLES,
         all_event_types(),
         projections=PROJECTION_TABLES,
-        prepare_journey_batch=[orders_queries.read_orders_of],
+        prepare_journey_batch=[
+            orders_queries.read_orders_of,
+            shipping_handlers.lock_stock_moved_by,
+        ],
     )
     email_sender = email_sender or SmtpEmailSender(
         host=settings.smtp_host, port=settings.smtp_port, sender=settings.mail_from

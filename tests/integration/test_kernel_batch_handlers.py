@@ -86,3 +86,48 @@ def test_one_bad_event_fails_alone_and_the_rest_of_its_batch_is_done(
     assert all(len(call) == 1 for call in calls[1:])
     assert sorted(weighed[-2:]) == ["P1", "P3"] and "P2" not in weighed
     assert sorted(_states(batch_runtime)) == ["dead", "done", "done"]
+
+
+@dataclass(frozen=True)
+class ParcelLabelled(Event):
+    parcel_id: str
+
+
+order_of_calls: list[str] = []
+
+
+@handles_batches
+def on_parcels_weighed_first(uow: UnitOfWork, events: list[ParcelWeighed]) -> None:
+    order_of_calls.extend(f"weighed {event.parcel_id}" for event in events)
+
+
+def on_parcel_labelled_second(uow: UnitOfWork, event: ParcelLabelled) -> None:
+    order_of_calls.append(f"labelled {event.parcel_id}")
+
+
+def test_a_batch_runs_its_subscribers_in_the_order_they_subscribed(database, clock) -> None:  # type: ignore[no-untyped-def]
+    """Whatever order the events came in, every batch calls its handlers in one order, so
+    every batch takes the rows they lock in one order (no two workers deadlock crosswise)."""
+    create_schema(database.engine)
+    order_of_calls.clear()
+    bus = Bus(
+        [
+            {ParcelWeighed: [on_parcels_weighed_first]},
+            {ParcelLabelled: [on_parcel_labelled_second]},
+        ],
+        {},
+    )
+    runtime = Runtime(
+        engine=database.engine, clock=clock, bus=bus, job_runner=JobRunner({}), inline_drain=False
+    )
+
+    def label_then_weigh(uow: UnitOfWork) -> None:
+        uow.publish(ParcelLabelled(parcel_id="P1"))
+        uow.publish(ParcelWeighed(parcel_id="P2", grams=300))
+        uow.publish(ParcelLabelled(parcel_id="P3"))
+        uow.publish(ParcelWeighed(parcel_id="P4", grams=400))
+
+    runtime.run(label_then_weigh)
+    runtime.work_once()
+
+    assert order_of_calls == ["weighed P2", "weighed P4", "labelled P1", "labelled P3"]

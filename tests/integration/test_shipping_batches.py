@@ -18,6 +18,7 @@ from lienmach.inventory.queries import stock_levels_for
 from lienmach.kernel.errors import NotFound
 from lienmach.kernel.runtime import Runtime
 from lienmach.kernel.tables import event_log, jobs
+from lienmach.kernel.uow import UnitOfWork
 from lienmach.notifications.tables import outbound_messages
 from lienmach.orders import services as order_services
 from lienmach.orders.placing import place_order
@@ -269,3 +270,45 @@ def test_a_booked_event_for_no_shipment_fails(
 
     # and the batch's other shipment was left as it was (the whole unit of work undone)
     assert len(_published(runtime, "OrderShipped")) == 0
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_a_batch_of_booked_shipments_holds_their_stock_rows_before_its_handlers_run(
+    shop: tuple[Runtime, Company, list[str]],
+) -> None:
+    """The worker's read-ahead takes, in order, every stock row the batch will lower: its
+    handlers then never hold one row while waiting for another (no crosswise deadlock with
+    another worker or with a group of orders being placed)."""
+    runtime, company, order_ids = shop
+    _one_batch(runtime)
+    _run_jobs(runtime)
+    booked = [ShipmentBooked.from_payload(p) for p in _published(runtime, "ShipmentBooked")]
+    first_two = [event for event in booked if event.order_id in order_ids[:2]]  # AO-001, SACH-003
+    reserved = {company.products["AO-001"], company.products["SACH-003"]}
+    untouched = company.products["NOI-002"]
+
+    def can_lock(connection: sa.Connection, product_id: str) -> bool:
+        try:
+            with connection.begin_nested():
+                connection.exec_driver_sql(
+                    "SELECT 1 FROM stock_levels WHERE product_id = %(p)s FOR UPDATE NOWAIT",
+                    {"p": product_id},
+                )
+        except sa.exc.OperationalError:
+            return False
+        return True
+
+    other = runtime.engine.connect()
+    try:
+        other.begin()
+        with runtime.engine.connect() as connection, connection.begin():
+            uow = UnitOfWork(
+                None, clock=runtime.clock, subscribers_of=lambda _: [], connection=connection
+            )
+            handlers.lock_stock_moved_by(uow, first_two)
+            assert not any(can_lock(other, product_id) for product_id in reserved)
+            assert can_lock(other, untouched)
+        # once the batch's transaction ends, its rows are free again
+        assert all(can_lock(other, product_id) for product_id in reserved)
+    finally:
+        other.close()

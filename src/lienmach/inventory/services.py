@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, tuple_, update
 
 from lienmach.inventory.events import (
     ReservationReleased,
@@ -28,6 +28,7 @@ __all__ = [
     "create_warehouse",
     "issue_reserved_stock",
     "lock_stock_of",
+    "lock_stock_reserved_for",
     "receive_stock",
     "release_reservations",
     "reserve_lines",
@@ -50,6 +51,18 @@ _LOCK_STOCK = prepared(
     .where(stock_levels.c.product_id.in_(bindparam("products", expanding=True)))
     .order_by(stock_levels.c.product_id, stock_levels.c.warehouse_id)
     .with_for_update()
+)
+_LOCK_STOCK_RESERVED = prepared(
+    select(stock_levels.c.product_id)
+    .where(
+        tuple_(stock_levels.c.product_id, stock_levels.c.warehouse_id).in_(
+            select(reservations.c.product_id, reservations.c.warehouse_id).where(
+                reservations.c.order_id.in_(bindparam("orders", expanding=True))
+            )
+        )
+    )
+    .order_by(stock_levels.c.product_id, stock_levels.c.warehouse_id)
+    .with_for_update(of=stock_levels)
 )
 _LOWER_RESERVED = {"reserved": stock_levels.c.reserved - bindparam("units")}
 _LOWER_STOCK = {
@@ -77,6 +90,18 @@ def lock_stock_of(uow: UnitOfWork, *, product_ids: Sequence[str]) -> None:
     """
     if uow.connection.dialect.name == "postgresql" and product_ids:
         _LOCK_STOCK.run(uow.connection, {"products": sorted(set(product_ids))})
+
+
+def lock_stock_reserved_for(uow: UnitOfWork, *, order_ids: Sequence[str]) -> None:
+    """Take, in (product, warehouse) order, the stock rows these orders have reserved from.
+
+    For a transaction that will change several orders' stock one after the other (a worker's
+    batch issuing some parcels' stock and taking back failed ones): holding every row from
+    the start, it never holds a later row while waiting for an earlier one, so it cannot
+    deadlock with another writer taking rows in that order. Nothing to do on SQLite.
+    """
+    if uow.connection.dialect.name == "postgresql" and order_ids:
+        _LOCK_STOCK_RESERVED.run(uow.connection, {"orders": sorted(set(order_ids))})
 
 
 def create_warehouse(

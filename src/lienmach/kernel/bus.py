@@ -15,6 +15,7 @@ a delivery row then, and is retried through the rows like any other.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ E = TypeVar("E", bound=Event)
 Subscriptions = Mapping[type[Event], Sequence[Handler]]
 #: Reads a journey batch's handlers will want, done for the whole batch in a few statements.
 PrepareBatch = Callable[[UnitOfWork, list[Event]], None]
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 ORPHAN_LOOK_SECONDS = 60.0
@@ -107,6 +110,10 @@ class Bus:
         self._prepare = tuple(prepare_journey_batch)
         # Subscribers whose handler takes a list of events (see handles_batches).
         self._batched = {name for name, h in self._handlers.items() if getattr(h, _BATCHES, 0)}
+        # A batch runs its deliveries subscriber by subscriber in the order they subscribed,
+        # whatever its events' order: every batch takes the rows its handlers lock in one
+        # order, so two batches do not wait on each other crosswise (see bootstrap).
+        self._rank = {name: rank for rank, name in enumerate(self._handlers)}
         self._lanes = delivery_rows.lanes(sorted(journey), sorted(projected))
         self._full: dict[str, bool] = {}  # whether the lane's last batch came back full
         self._next_orphan_look = 0.0
@@ -160,6 +167,8 @@ class Bus:
                 return DeliveryOutcome()
             rows = self._claim(connection, clock.now(), limit, lane)
             self._full[lane] = len(rows) >= limit
+            if lane == JOURNEY:
+                self._lock_ahead_carefully(connection, clock, rows)
             return self._run_each(connection, clock, rows)
 
     def _feed_batch(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
@@ -248,26 +257,44 @@ class Bus:
     ) -> None:
         uow = self._uow(connection, clock)
         try:
-            # Each event once, however many of its subscribers the batch holds.
-            events = {
-                row.event_id: self.event_type(row.type).from_payload(row.payload) for row in rows
-            }
+            events = self._events_of(rows)
             if prepare:
-                for read_ahead in self._prepare:
-                    read_ahead(uow, list(events.values()))
-            batches: dict[str, list[Event]] = {}
-            for row in rows:
-                if row.subscriber in self._batched:
-                    batches.setdefault(row.subscriber, []).append(events[row.event_id])
+                self._read_ahead(uow, events)
+            for subscriber, its_rows in self._by_subscriber(rows):
+                if subscriber in self._batched:
+                    uow.actor = f"handler:{subscriber.rsplit('.', 1)[-1]}"
+                    uow.handling = None
+                    self._handlers[subscriber](uow, [events[row.event_id] for row in its_rows])
                 else:
-                    self._deliver(uow, row, events[row.event_id])
-            for subscriber, batch in batches.items():
-                uow.actor = f"handler:{subscriber.rsplit('.', 1)[-1]}"
-                uow.handling = None
-                self._handlers[subscriber](uow, batch)
+                    for row in its_rows:
+                        self._deliver(uow, row, events[row.event_id])
             uow.flush()
         except Exception as error:  # the careful path finds out which delivery failed
             raise _BatchFailed from error
+
+    def _by_subscriber(self, rows: list[Any]) -> list[tuple[str, list[Any]]]:
+        """The rows by subscriber, subscribers in the order they subscribed."""
+        grouped: dict[str, list[Any]] = {}
+        for row in rows:
+            grouped.setdefault(row.subscriber, []).append(row)
+        return sorted(grouped.items(), key=lambda item: self._rank.get(item[0], -1))
+
+    def _events_of(self, rows: list[Any]) -> dict[str, Event]:
+        """Each event once, by id, however many of its subscribers the batch holds."""
+        return {row.event_id: self.event_type(row.type).from_payload(row.payload) for row in rows}
+
+    def _read_ahead(self, uow: UnitOfWork, events: dict[str, Event]) -> None:
+        for read_ahead in self._prepare:
+            read_ahead(uow, list(events.values()))
+
+    def _lock_ahead_carefully(self, connection: Connection, clock: Clock, rows: list[Any]) -> None:
+        """The fast path's read-ahead (its row locks taken in the same order), in a savepoint:
+        whatever goes wrong here is found again, and recorded, delivery by delivery."""
+        try:
+            with connection.begin_nested():
+                self._read_ahead(self._uow(connection, clock), self._events_of(rows))
+        except Exception:  # each delivery meets it again, and records it, on its own
+            log.debug("read-ahead failed before running deliveries one by one", exc_info=True)
 
     def _run_each(
         self, connection: Connection, clock: Clock, rows: list[Any], *, tracked: bool = True
@@ -278,7 +305,7 @@ class Bus:
         now = clock.now()
         done: list[Any] = []
         failed: list[dict[str, Any]] = []
-        for row in rows:
+        for row in (row for _, its_rows in self._by_subscriber(rows) for row in its_rows):
             uow = self._uow(connection, clock)
             try:
                 with connection.begin_nested():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from lienmach.fulfilment.events import ParcelPacked
+from lienmach.inventory import services as inventory_services
 from lienmach.kernel.bus import Handler, handles_batches
 from lienmach.kernel.errors import NotFound
 from lienmach.kernel.messages import Event
@@ -15,6 +16,18 @@ from lienmach.shipping import booking, carrier_updates, handover, reference, rep
 from lienmach.shipping.events import ShipmentBooked, ShipmentFailed
 from lienmach.shipping.model import ShipmentState
 from lienmach.shipping.repository import ShipmentRecord
+
+
+def lock_stock_moved_by(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Before a delivery batch runs: take every stock row its handlers will change as parcels
+    leave (booked) or come back (failed), in one go and in order, so that two batches — or a
+    batch and a group of placed orders — never wait on each other's rows crosswise."""
+    inventory_services.lock_stock_reserved_for(
+        uow,
+        order_ids=[
+            event.order_id for event in events if isinstance(event, ShipmentBooked | ShipmentFailed)
+        ],
+    )
 
 
 @handles_batches
