@@ -82,7 +82,12 @@ def unfinished_jobs(engine: sa.Engine) -> int:
     with engine.connect() as connection:
         return int(
             connection.execute(
-                select(func.count()).where(jobs.c.state.in_(["pending", "running"]))
+                # The states written out: the count then reads the index of unfinished jobs.
+                select(func.count()).where(
+                    jobs.c.state.in_(
+                        [sa.literal_column("'pending'"), sa.literal_column("'running'")]
+                    )
+                )
             ).scalar_one()
         )
 

@@ -152,7 +152,11 @@ def _next(*, postgres: bool) -> Any:
 
 def _any(*, postgres: bool) -> Any:
     where = and_(_AFTER, event_log.c.xact_id < _PG_FINISHED_BEFORE) if postgres else _AFTER
-    return select(event_log.c.id).where(where).limit(1)
+    # Ordered, so PostgreSQL walks the feed index from the position (unordered, it may scan
+    # the whole log from its start, expecting matches anywhere).
+    return (
+        select(event_log.c.id).where(where).order_by(event_log.c.xact_id, event_log.c.id).limit(1)
+    )
 
 
 def _last(*, postgres: bool) -> Any:

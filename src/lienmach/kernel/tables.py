@@ -98,6 +98,14 @@ jobs = Table(
     Column("result", JsonColumn),
     Column("last_error", Text),
     Index("ix_jobs_state_available", "state", "available_at"),
+    # The jobs to claim, soonest first: only those not finished. A claimed (running) job's
+    # ``available_at`` is its lease's end, when it is due again if its runner died.
+    Index(
+        "ix_jobs_due",
+        "available_at",
+        sqlite_where=text("state IN ('pending', 'running')"),
+        postgresql_where=text("state IN ('pending', 'running')"),
+    ),
 )
 
 idempotency_keys = Table(
