@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, literal_column, select
 
 from lienmach.aftersales import events as aftersales_events
 from lienmach.analytics import events as analytics_events
@@ -67,7 +67,8 @@ def find_dead_work(connection: Connection, now: datetime, limit: int) -> list[st
         .order_by(event_deliveries.c.event_id)
     ).all()
     dead_jobs = connection.execute(
-        select(jobs.c.id).where(jobs.c.state == "dead").order_by(jobs.c.id)
+        # 'dead' written out, not bound: only then may the planners use the index of dead jobs.
+        select(jobs.c.id).where(jobs.c.state == literal_column("'dead'")).order_by(jobs.c.id)
     ).all()
     keys = [f"delivery|{event_id}|{subscriber}" for event_id, subscriber in deliveries]
     keys += [f"job|{job_id}" for (job_id,) in dead_jobs]

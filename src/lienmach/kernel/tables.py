@@ -97,14 +97,21 @@ jobs = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("result", JsonColumn),
     Column("last_error", Text),
-    Index("ix_jobs_state_available", "state", "available_at"),
     # The jobs to claim, soonest first: only those not finished. A claimed (running) job's
-    # ``available_at`` is its lease's end, when it is due again if its runner died.
+    # ``available_at`` is its lease's end, when it is due again if its runner died. No index
+    # on the state alone: PostgreSQL's generic plans took it over the primary key to mark one
+    # job done, walking every entry finished jobs left behind until vacuum.
     Index(
         "ix_jobs_due",
         "available_at",
         sqlite_where=text("state IN ('pending', 'running')"),
         postgresql_where=text("state IN ('pending', 'running')"),
+    ),
+    Index(
+        "ix_jobs_dead",
+        "id",
+        sqlite_where=text("state = 'dead'"),
+        postgresql_where=text("state = 'dead'"),
     ),
 )
 

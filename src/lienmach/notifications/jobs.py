@@ -17,20 +17,25 @@ from lienmach.notifications.tables import outbound_messages
 from lienmach.notifications.templates import render
 
 # Built once with bind parameters: building a statement costs more than running it. Only
-# queued messages are marked, so a message is recorded sent (and MessageSent published) once;
-# on PostgreSQL the read locks them (in id order) until the marks commit.
-_QUEUED = prepared(
-    select(outbound_messages.c.id, outbound_messages.c.order_id, outbound_messages.c.purpose)
-    .where(
-        outbound_messages.c.id.in_(bindparam("b_ids", expanding=True)),
-        outbound_messages.c.state == "queued",
+# queued messages are marked, so a message is recorded sent (and MessageSent published) once:
+# the read takes the messages by id (on PostgreSQL it locks them, in id order, until the marks
+# commit; SQLite has one writer) and the marks go to those of them still queued, by id alone.
+# No state in either WHERE: PostgreSQL's generic plans then took the index of states over the
+# primary key and walked every message marked since the last vacuum.
+_READ = prepared(
+    select(
+        outbound_messages.c.id,
+        outbound_messages.c.order_id,
+        outbound_messages.c.purpose,
+        outbound_messages.c.state,
     )
+    .where(outbound_messages.c.id.in_(bindparam("b_ids", expanding=True)))
     .order_by(outbound_messages.c.id)
     .with_for_update()
 )
 _MARK_SENT = prepared(
     update(outbound_messages)
-    .where(outbound_messages.c.id == bindparam("b_id"), outbound_messages.c.state == "queued")
+    .where(outbound_messages.c.id == bindparam("b_id"))
     .values(
         state="sent",
         sent_at=bindparam("b_sent_at"),
@@ -71,7 +76,8 @@ def _kind(name: str, channel: str, perform: Perform) -> JobKind:
     ) -> None:
         """Mark the sent messages in two statements, however many there are."""
         results = {payload["message_id"]: result for payload, result in sent}
-        queued = _QUEUED.run(uow.connection, {"b_ids": sorted(results)}).all()
+        found = _READ.run(uow.connection, {"b_ids": sorted(results)})
+        queued = [row for row in found if row.state == "queued"]
         if not queued:
             return
         now = uow.now()
