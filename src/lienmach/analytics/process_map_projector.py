@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.analytics.process_map import Contribution, Step, add_change, contribution_of
 from lienmach.analytics.process_map_journey import JOURNEY_ACTIVITIES, ORDER
@@ -27,7 +26,7 @@ from lienmach.analytics.process_map_tables import (
     process_map_variants,
     process_map_waits,
 )
-from lienmach.kernel import feed
+from lienmach.kernel import bulk, feed
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import event_log, event_objects
@@ -67,11 +66,12 @@ _STORED_TRACES = prepared(
     .order_by(process_map_traces.c.order_id)
     .with_for_update()
 )
-_UPDATE_TRACE = prepared(
-    process_map_traces.update()
-    .where(process_map_traces.c.order_id == bindparam("b_order_id"))
-    .values(steps=bindparam("b_steps"))
-)
+_TRACE_COLUMNS = ("order_id", "steps")
+
+
+@functools.cache
+def _update_traces(dialect: str) -> Prepared:
+    return prepared(bulk.update_rows(process_map_traces, ["order_id"], ["steps"], dialect))
 
 
 def all_order_traces(
@@ -152,10 +152,11 @@ def _apply(
         if after == before:
             continue
         add_change(change, before, after)
-        updates.append({"b_order_id": order_id, "b_steps": _as_json(after)})
+        updates.append({"order_id": order_id, "steps": _as_json(after)})
     if updates:
         add_counts(connection, change.nonzero())
-        _UPDATE_TRACE.run(connection, updates)
+        dialect = connection.dialect.name
+        _update_traces(dialect).run(connection, bulk.parameters(dialect, updates, _TRACE_COLUMNS))
     return len(updates)
 
 
@@ -168,20 +169,23 @@ def _locked_traces(connection: Connection, order_ids: list[str]) -> dict[str, li
     if missing:
         # Created and locked in one statement; a row another worker created meanwhile is
         # returned as it is.
-        created = connection.execute(
-            _create_and_lock_traces(connection.dialect.name),
-            [{"order_id": order_id, "steps": []} for order_id in missing],
+        dialect = connection.dialect.name
+        empty = [{"order_id": order_id, "steps": []} for order_id in missing]
+        created = _create_and_lock_traces(dialect).run(
+            connection, bulk.parameters(dialect, empty, _TRACE_COLUMNS)
         )
         found.update({row.order_id: _stored_steps(row.steps) for row in created})
     return found
 
 
 @functools.cache
-def _create_and_lock_traces(dialect: str) -> Any:
-    insert = _dialect_insert(process_map_traces, dialect)
-    return insert.on_conflict_do_update(
-        index_elements=["order_id"], set_={"steps": process_map_traces.c.steps}
-    ).returning(process_map_traces.c.order_id, process_map_traces.c.steps)
+def _create_and_lock_traces(dialect: str) -> Prepared:
+    insert = bulk.insert_rows(process_map_traces, _TRACE_COLUMNS, dialect)
+    return prepared(
+        insert.on_conflict_do_update(
+            index_elements=["order_id"], set_={"steps": process_map_traces.c.steps}
+        ).returning(process_map_traces.c.order_id, process_map_traces.c.steps)
+    )
 
 
 def rebuild(connection: Connection, up_to: feed.Position | None = None) -> int:
@@ -271,12 +275,19 @@ def add_counts(connection: Connection, change: Contribution) -> None:
 def _add(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     # Sorted rows: concurrent projectors touch the count rows in one order, so never deadlock.
     if rows:
-        _upsert_adding(table, connection.dialect.name).run(connection, rows)
+        dialect = connection.dialect.name
+        names = _columns(table)
+        _upsert_adding(table, dialect).run(connection, bulk.parameters(dialect, rows, names))
+
+
+@functools.cache
+def _columns(table: Table) -> tuple[str, ...]:
+    return tuple(column.name for column in table.columns)
 
 
 @functools.cache
 def _upsert_adding(table: Table, dialect: str) -> Prepared:
-    insert = _dialect_insert(table, dialect)
+    insert = bulk.insert_rows(table, _columns(table), dialect)
     keys = [column.name for column in table.primary_key.columns]
     counts = {
         column.name: column + insert.excluded[column.name]
@@ -290,7 +301,3 @@ def rebuild_process_map(uow: UnitOfWork) -> int:
     """Recount the process map from the whole event log (after installing it on a database that
     already has history); returns the number of orders."""
     return rebuild(uow.connection)
-
-
-def _dialect_insert(table: Table, dialect: str) -> Any:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

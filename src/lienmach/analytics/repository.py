@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.analytics.model import Facts, SumKey
 from lienmach.analytics.rollups import COLUMN_OF, rolled_up
 from lienmach.analytics.tables import daily, object_attributes, object_facts, rollups
+from lienmach.kernel import bulk
 from lienmach.kernel.prepared import Prepared, prepared
 
 _LOAD_FACTS = prepared(
@@ -36,13 +36,23 @@ _LOCK_MANY_FACTS = prepared(
 )
 
 
-def _dialect_insert(table: Any, dialect: str) -> Any:
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+# The sums and attribute rows of a batch go in one statement each; on PostgreSQL as one array
+# per column (kernel.bulk), which it runs once instead of once per row.
+_DAY_COLUMNS = ("dimension", "value", "day", "metric", "amount")
+_ROLLUP_COLUMNS = ("dimension", "value", "span", "start", *COLUMN_OF.values())
+_FACT_COLUMNS = ("object_type", "object_id", "facts")
+_ATTRIBUTE_COLUMNS = ("event_id", "object_type", "object_id", "name", "value", "valid_from")
+
+
+def _bound(
+    connection: Connection, rows: Sequence[Mapping[str, Any]], names: Sequence[str]
+) -> list[dict[str, Any]] | dict[str, list[Any]]:
+    return bulk.parameters(connection.dialect.name, rows, names)
 
 
 @functools.cache
 def _add_to_sums(dialect: str) -> Prepared:
-    statement = _dialect_insert(daily, dialect)
+    statement = bulk.insert_rows(daily, _DAY_COLUMNS, dialect)
     return prepared(
         statement.on_conflict_do_update(
             index_elements=["dimension", "value", "day", "metric"],
@@ -53,7 +63,7 @@ def _add_to_sums(dialect: str) -> Prepared:
 
 @functools.cache
 def _add_to_rollups(dialect: str) -> Prepared:
-    statement = _dialect_insert(rollups, dialect)
+    statement = bulk.insert_rows(rollups, _ROLLUP_COLUMNS, dialect)
     return prepared(
         statement.on_conflict_do_update(
             index_elements=["dimension", "span", "start", "value"],
@@ -77,7 +87,7 @@ def _rollup_rows(sums: Mapping[SumKey, int]) -> list[dict[str, Any]]:
 
 @functools.cache
 def _save_facts(dialect: str) -> Prepared:
-    statement = _dialect_insert(object_facts, dialect)
+    statement = bulk.insert_rows(object_facts, _FACT_COLUMNS, dialect)
     return prepared(
         statement.on_conflict_do_update(
             index_elements=["object_type", "object_id"], set_={"facts": statement.excluded.facts}
@@ -87,7 +97,7 @@ def _save_facts(dialect: str) -> Prepared:
 
 @functools.cache
 def _lock_facts(dialect: str) -> Prepared:
-    statement = _dialect_insert(object_facts, dialect)
+    statement = bulk.dialect_insert(object_facts, dialect)
     return prepared(
         statement.on_conflict_do_update(
             index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
@@ -97,7 +107,7 @@ def _lock_facts(dialect: str) -> Prepared:
 
 @functools.cache
 def _create_and_lock_facts(dialect: str) -> Prepared:
-    statement = _dialect_insert(object_facts, dialect)
+    statement = bulk.insert_rows(object_facts, _FACT_COLUMNS, dialect)
     return prepared(
         statement.on_conflict_do_update(
             index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
@@ -133,12 +143,12 @@ def load_many_facts(
     if missing:
         # Created and locked in one statement; a row another worker created meanwhile is
         # returned as it is.
+        empty = [
+            {"object_type": object_type, "object_id": object_id, "facts": {}}
+            for object_type, object_id in missing
+        ]
         created = _create_and_lock_facts(connection.dialect.name).run(
-            connection,
-            [
-                {"object_type": object_type, "object_id": object_id, "facts": {}}
-                for object_type, object_id in missing
-            ],
+            connection, _bound(connection, empty, _FACT_COLUMNS)
         )
         found.update({(row.object_type, row.object_id): dict(row.facts or {}) for row in created})
     return {owner: found[owner] for owner in wanted}
@@ -158,26 +168,27 @@ def save_facts(connection: Connection, object_type: str, object_id: str, facts: 
 def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Facts]) -> None:
     """Store the facts of several objects in one statement."""
     if facts:
+        rows = [
+            {"object_type": object_type, "object_id": object_id, "facts": value}
+            for (object_type, object_id), value in sorted(facts.items())
+        ]
         _save_facts(connection.dialect.name).run(
-            connection,
-            [
-                {"object_type": object_type, "object_id": object_id, "facts": value}
-                for (object_type, object_id), value in sorted(facts.items())
-            ],
+            connection, _bound(connection, rows, _FACT_COLUMNS)
         )
 
 
 def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
     if not delta:
         return
-    _add_to_sums(connection.dialect.name).run(
-        connection,
-        [
-            {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
-            for (dimension, value, day, metric), n in sorted(delta.items())
-        ],
-    )
-    _add_to_rollups(connection.dialect.name).run(connection, _rollup_rows(delta))
+    # Keys in order, each once: rows are locked in one order, and changed once per statement.
+    day_rows = [
+        {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
+        for (dimension, value, day, metric), n in sorted(delta.items())
+    ]
+    dialect = connection.dialect.name
+    _add_to_sums(dialect).run(connection, _bound(connection, day_rows, _DAY_COLUMNS))
+    rollup_rows = _rollup_rows(delta)
+    _add_to_rollups(dialect).run(connection, _bound(connection, rollup_rows, _ROLLUP_COLUMNS))
 
 
 def write_sums(connection: Connection, sums: Mapping[SumKey, int]) -> int:
@@ -205,28 +216,27 @@ def record_attributes(
     """Record (event id, valid from, object type, object id, attribute, value) rows in one
     statement; a row recorded before is left as it is."""
     if attributes:
+        rows = [
+            {
+                "event_id": event_id,
+                "object_type": object_type,
+                "object_id": object_id,
+                "name": name,
+                "value": value,
+                "valid_from": at,
+            }
+            for event_id, at, object_type, object_id, name, value in attributes
+        ]
         _attributes_insert(connection.dialect.name).run(
-            connection,
-            [
-                {
-                    "event_id": event_id,
-                    "object_type": object_type,
-                    "object_id": object_id,
-                    "name": name,
-                    "value": value,
-                    "valid_from": at,
-                }
-                for event_id, at, object_type, object_id, name, value in attributes
-            ],
+            connection, _bound(connection, rows, _ATTRIBUTE_COLUMNS)
         )
 
 
 @functools.cache
 def _attributes_insert(dialect: str) -> Prepared:
-    """INSERT … ON CONFLICT DO NOTHING without RETURNING: nobody counts the rows, and without
-    RETURNING the driver sends them in one go."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return prepared(insert(object_attributes).on_conflict_do_nothing())
+    """INSERT … ON CONFLICT DO NOTHING without RETURNING: nobody counts the rows."""
+    statement = bulk.insert_rows(object_attributes, _ATTRIBUTE_COLUMNS, dialect)
+    return prepared(statement.on_conflict_do_nothing())
 
 
 def forget_everything(connection: Connection) -> None:

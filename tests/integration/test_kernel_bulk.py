@@ -1,0 +1,94 @@
+"""Many rows in one statement (kernel.bulk): the same rows as one INSERT or UPDATE per row
+would write, on both databases, and on PostgreSQL one statement however many rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from lienmach.kernel import bulk
+from lienmach.kernel.db import JsonColumn
+from lienmach.kernel.prepared import prepared
+
+pytestmark = pytest.mark.integration
+
+meta = sa.MetaData()
+tallies = sa.Table(
+    "bulk_tallies",
+    meta,
+    sa.Column("name", sa.String(20), primary_key=True),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("steps", JsonColumn, nullable=False),
+)
+NAMES = ("name", "day", "count", "seen_at", "steps")
+AT = datetime(2026, 11, 27, 8, 30, 15, 123456, tzinfo=UTC)
+
+
+def _adding(dialect: str) -> Any:
+    insert = bulk.insert_rows(tallies, NAMES, dialect)
+    return prepared(
+        insert.on_conflict_do_update(
+            index_elements=["name", "day"],
+            set_={"count": tallies.c.count + insert.excluded["count"]},
+        )
+    )
+
+
+def _rows(n: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f"edge-{i:03d}",
+            "day": "2026-11-27",
+            "count": count,
+            "seen_at": AT + timedelta(seconds=i),
+            # A list of lists: one JSON value, not a nested array.
+            "steps": [["E1", "OrderPlaced", i], ["E2", "Ghi chú: đã giao", 2 * i]],
+        }
+        for i in range(n)
+    ]
+
+
+def _table(connection: sa.Connection) -> dict[str, tuple[int, datetime, Any]]:
+    rows = connection.execute(sa.select(tallies).order_by(tallies.c.name)).all()
+    return {
+        row.name: (row.count, row.seen_at.replace(tzinfo=UTC), row.steps)  # SQLite: naive UTC
+        for row in rows
+    }
+
+
+def test_rows_go_in_added_and_updated_as_one_statement_per_row_would(database) -> None:  # type: ignore[no-untyped-def]
+    engine = database.engine
+    meta.create_all(engine)
+    dialect = engine.dialect.name
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with engine.begin() as connection:
+            _adding(dialect).run(connection, bulk.parameters(dialect, _rows(300, 2), NAMES))
+            _adding(dialect).run(connection, bulk.parameters(dialect, _rows(150, 5), NAMES))
+            changed = [{"name": "edge-007", "day": "2026-11-27", "steps": [["E9", "X", 1]]}]
+            update = prepared(bulk.update_rows(tallies, ["name", "day"], ["steps"], dialect))
+            update.run(connection, bulk.parameters(dialect, changed, ("name", "day", "steps")))
+        with engine.connect() as connection:
+            found = _table(connection)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+        meta.drop_all(engine)
+
+    assert len(found) == 300
+    assert found["edge-000"] == (7, AT, [["E1", "OrderPlaced", 0], ["E2", "Ghi chú: đã giao", 0]])
+    assert found["edge-149"][0] == 7 and found["edge-150"][0] == 2
+    assert found["edge-299"][1] == AT + timedelta(seconds=299)
+    assert found["edge-007"][2] == [["E9", "X", 1]]
+    if dialect == "postgresql":
+        # Two upserts and an update: three statements for 451 rows.
+        assert len([s for s in statements if s.startswith(("INSERT", "UPDATE"))]) == 3
