@@ -46,7 +46,7 @@ from lienmach.kernel.uow import UnitOfWork
 POSTGRES = os.environ.get(
     "LIENMACH_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-ANALYZED = ("analytics_daily", "analytics_rollups", "analytics_object_facts")
+ANALYZED = ("analytics_rollups", "analytics_object_facts")
 
 
 @contextmanager

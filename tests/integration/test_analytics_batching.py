@@ -186,7 +186,7 @@ def test_a_failing_delivery_leaves_the_rest_of_its_batch_projected(
     # Then only BAD's measured events failed, and the good orders are fully projected
     assert outcome.failed == 4
     assert outcome.done > 0
-    _sums, facts, attributes = derived_state(runtime)
+    _sums, _blocks, facts, attributes = derived_state(runtime)
     assert {object_id for _type, object_id, _facts in facts} == {"GOOD1", "GOOD2"}
     assert {row[2] for row in attributes} == {"GOOD1", "GOOD2"}
     assert runtime.read(process_map) == runtime.read(recompute_process_map)

@@ -15,7 +15,6 @@ from lienmach.analytics import kpis, model
 from lienmach.analytics.costs import DEFAULT_RATES
 from lienmach.analytics.queries import Window, kpi_values, sums
 from lienmach.analytics.services import fold_event, recompute
-from lienmach.analytics.tables import daily
 from lienmach.bootstrap import create_schema
 from lienmach.fulfilment.events import ParcelPacked, PickTaskPicked, PickTaskQueued, ScanRejected
 from lienmach.kernel.clock import SimulatedClock
@@ -29,6 +28,7 @@ from lienmach.orders.events import (
     OrderShipped,
 )
 from lienmach.shipping.events import ShipmentBooked, ShipmentDelivered, ShipmentFailed
+from tests.analytics_state import day_sums
 from tests.conftest import Database
 
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 08:00 in Ho Chi Minh City, Monday 2 Nov
@@ -291,11 +291,7 @@ def test_upkeep_out_of_order_equals_recompute_on_the_database(database: Database
 
     def rows() -> set[tuple[str, str, str, str, int]]:
         with database.engine.connect() as connection:
-            return {
-                (r.dimension, r.value, r.day, r.metric, int(r.amount))
-                for r in connection.execute(daily.select())
-                if r.amount != 0
-            }
+            return day_sums(connection)
 
     with database.engine.connect() as connection:
         upkept = kpi_values(connection, DAY)

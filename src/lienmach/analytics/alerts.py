@@ -26,7 +26,7 @@ from lienmach.analytics.alerts_targets import (
 from lienmach.analytics.costs import rates
 from lienmach.analytics.events import KpiAlertClosed, KpiAlertRaised
 from lienmach.analytics.model import LOCAL
-from lienmach.analytics.tables import alerts, daily
+from lienmach.analytics.tables import alerts, rollups
 from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.runtime import PeriodicTask
@@ -113,10 +113,14 @@ def _watched_slices(connection: Connection, target: Target, today: date) -> list
     if target.slice_by:
         since = (today - timedelta(days=6)).isoformat()
         rows = connection.execute(
-            select(daily.c.dimension, daily.c.value)
-            .where(daily.c.dimension.in_(target.slice_by), daily.c.day >= since)
+            select(rollups.c.dimension, rollups.c.value)
+            .where(
+                rollups.c.dimension.in_(target.slice_by),
+                rollups.c.span == 1,
+                rollups.c.start >= since,
+            )
             .distinct()
-            .order_by(daily.c.dimension, daily.c.value)
+            .order_by(rollups.c.dimension, rollups.c.value)
         )
         found.extend((dimension, value) for dimension, value in rows)
     return found

@@ -1,11 +1,10 @@
 """Read side of analytics: KPIs of a window and slice, series per day, slice tables,
-drill-down to orders, attribute history, open alerts. Reads only the per-day-per-slice sums,
-never the event log."""
+drill-down to orders, attribute history, open alerts. Reads only the sums per slice and
+block of days (analytics.rollups), never the event log."""
 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +17,6 @@ from lienmach.analytics.kpis import KpiValue
 from lienmach.analytics.rollups import COLUMN_OF, METRICS, pieces
 from lienmach.analytics.tables import (
     alerts,
-    daily,
     object_attributes,
     object_facts,
     rollups,
@@ -40,6 +38,15 @@ class Window:
         """The window of the same length just before this one (for comparisons)."""
         length = self.until - self.since + timedelta(days=1)
         return Window(self.since - length, self.until - length)
+
+
+# One slice's single-day rows over a range of days: (day, every metric in METRICS order).
+_DAYS_OF_SLICE = select(rollups.c.start, *_METRIC_COLUMNS).where(
+    rollups.c.dimension == bindparam("dimension"),
+    rollups.c.value == bindparam("value"),
+    rollups.c.span == 1,
+    rollups.c.start.between(bindparam("since"), bindparam("until")),
+)
 
 
 @functools.cache
@@ -113,16 +120,15 @@ def kpi_series(
 ) -> list[tuple[date, KpiValue, int | None]]:
     """Per day of the window: (day, the KPI of that day, the target threshold)."""
     rows = connection.execute(
-        select(daily.c.day, daily.c.metric, daily.c.amount).where(
-            daily.c.dimension == dimension,
-            daily.c.value == value,
-            daily.c.day >= window.since.isoformat(),
-            daily.c.day <= window.until.isoformat(),
-        )
+        _DAYS_OF_SLICE,
+        {
+            "dimension": dimension,
+            "value": value,
+            "since": window.since.isoformat(),
+            "until": window.until.isoformat(),
+        },
     )
-    per_day: dict[str, dict[str, int]] = defaultdict(dict)
-    for day, metric, amount in rows:
-        per_day[day][metric] = int(amount)
+    per_day = {row[0]: _amounts(row) for row in rows}
     target = connection.execute(
         select(targets.c.threshold).where(targets.c.kpi == kpi)
     ).scalar_one_or_none()

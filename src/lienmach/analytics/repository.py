@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select
 
 from lienmach.analytics.model import Facts, SumKey
 from lienmach.analytics.rollups import COLUMN_OF, rolled_up
-from lienmach.analytics.tables import daily, object_attributes, object_facts, rollups
+from lienmach.analytics.tables import object_attributes, object_facts, rollups
 from lienmach.kernel import bulk
 from lienmach.kernel.prepared import Prepared, prepared
 
@@ -38,7 +38,6 @@ _LOCK_MANY_FACTS = prepared(
 
 # The sums and attribute rows of a batch go in one statement each; on PostgreSQL as one array
 # per column (kernel.bulk), which it runs once instead of once per row.
-_DAY_COLUMNS = ("dimension", "value", "day", "metric", "amount")
 _ROLLUP_COLUMNS = ("dimension", "value", "span", "start", *COLUMN_OF.values())
 _FACT_COLUMNS = ("object_type", "object_id", "facts")
 _ATTRIBUTE_COLUMNS = ("event_id", "object_type", "object_id", "name", "value", "valid_from")
@@ -48,17 +47,6 @@ def _bound(
     connection: Connection, rows: Sequence[Mapping[str, Any]], names: Sequence[str]
 ) -> list[dict[str, Any]] | dict[str, list[Any]]:
     return bulk.parameters(connection.dialect.name, rows, names)
-
-
-@functools.cache
-def _add_to_sums(dialect: str) -> Prepared:
-    statement = bulk.insert_rows(daily, _DAY_COLUMNS, dialect)
-    return prepared(
-        statement.on_conflict_do_update(
-            index_elements=["dimension", "value", "day", "metric"],
-            set_={"amount": daily.c.amount + statement.excluded.amount},
-        )
-    )
 
 
 @functools.cache
@@ -178,36 +166,26 @@ def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Fact
 
 
 def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
+    """Add (slice, day, metric) amounts to the rows of their day and of the blocks holding it."""
     if not delta:
         return
     # Keys in order, each once: rows are locked in one order, and changed once per statement.
-    day_rows = [
-        {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
-        for (dimension, value, day, metric), n in sorted(delta.items())
-    ]
+    rows = _rollup_rows(delta)
     dialect = connection.dialect.name
-    _add_to_sums(dialect).run(connection, _bound(connection, day_rows, _DAY_COLUMNS))
-    rollup_rows = _rollup_rows(delta)
-    _add_to_rollups(dialect).run(connection, _bound(connection, rollup_rows, _ROLLUP_COLUMNS))
+    _add_to_rollups(dialect).run(connection, _bound(connection, rows, _ROLLUP_COLUMNS))
 
 
 def write_sums(connection: Connection, sums: Mapping[SumKey, int]) -> int:
-    """Write recomputed sums (day rows and their blocks) into emptied tables; returns the
-    day rows written."""
-    day_rows = [
-        {"dimension": dimension, "value": value, "day": day, "metric": metric, "amount": n}
-        for (dimension, value, day, metric), n in sorted(sums.items())
-        if n != 0
-    ]
-    insert_many(connection, daily, day_rows)
-    insert_many(connection, rollups, _rollup_rows({k: n for k, n in sums.items() if n != 0}))
-    return len(day_rows)
+    """Write recomputed sums (their day and block rows) into the emptied table; returns how
+    many (slice, day, metric) sums are not zero."""
+    kept = {key: n for key, n in sums.items() if n != 0}
+    insert_many(connection, rollups, _rollup_rows(kept))
+    return len(kept)
 
 
 def forget_sums(connection: Connection) -> None:
-    """Empty the day sums and their blocks before they are recomputed."""
-    for table in (daily, rollups):
-        connection.execute(delete(table))
+    """Empty the sums (day and block rows) before they are recomputed."""
+    connection.execute(delete(rollups))
 
 
 def record_attributes(
@@ -241,7 +219,7 @@ def _attributes_insert(dialect: str) -> Prepared:
 
 def forget_everything(connection: Connection) -> None:
     """Empty the derived tables before a recompute."""
-    for table in (daily, rollups, object_facts, object_attributes):
+    for table in (rollups, object_facts, object_attributes):
         connection.execute(delete(table))
 
 

@@ -1,13 +1,14 @@
-"""Day sums kept a second way for reading: one wide row per slice and block of days, with a
-column per metric, over blocks of 1, 7 and 28 days.
+"""The KPI sums as wide rows: one row per slice and block of days, a column per metric, over
+blocks of 1, 7 and 28 days.
 
 A slice table over many values (200 products) read from one row per day and metric touches
 hundreds of thousands of rows at a million orders; here it reads one row per value and block.
 Blocks start on a Monday and 28-day blocks are made of four whole weeks (both aligned on Monday
 1970-01-05), so a window is cut into single days at its ragged ends, whole weeks, and whole
 28-day blocks in the middle: a 30-day window is at most 6 + 3 + 1 + 3 + 6 = 19 rows per value,
-a year about 20. The rows are written from the same deltas as the day sums (upkeep and both
-recomputes), so they never disagree with them.
+a year about 20. A day's series reads the single-day rows. Upkeep and both recomputes write
+every (slice, day, metric) amount into its day's row and its blocks' rows together, so the
+spans never disagree.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ object_attributes = Table(
 )
 
 # What analytics knows of one order (or an order-less ticket or error), folded from its events
-# in any order; its contribution to ``daily`` is a function of this alone.
+# in any order; its contribution to the sums (``rollups``) is a function of this alone.
 object_facts = Table(
     "analytics_object_facts",
     metadata,
@@ -47,22 +47,10 @@ object_facts = Table(
     PrimaryKeyConstraint("object_type", "object_id"),
 )
 
-# Sums per day (Asia/Ho_Chi_Minh), slice and metric: every KPI is read from these alone.
-daily = Table(
-    "analytics_daily",
-    metadata,
-    Column("dimension", String(12), nullable=False),
-    Column("value", String(64), nullable=False),
-    Column("day", String(10), nullable=False),
-    Column("metric", String(40), nullable=False),
-    Column("amount", BigInteger, nullable=False),
-    PrimaryKeyConstraint("dimension", "value", "day", "metric"),
-    # Slice tables read one dimension over a range of days, every value at once (covering).
-    Index("ix_analytics_daily_dimension_day", "dimension", "day", "value", "metric", "amount"),
-)
-
-# The same sums as one row per slice and block of ``span`` days (1, 7 or 28) from ``start``,
-# a column per metric (analytics/rollups.py): window reads touch one row per value and block.
+# The KPI sums: one row per slice and block of ``span`` days (1, 7 or 28) from ``start``
+# (days in Asia/Ho_Chi_Minh), a column per metric (analytics/rollups.py). Every KPI is read from
+# these alone: a day's series from the single-day rows, a window from one row per value and
+# block (ADR 0011; the per-day-per-metric rows of ADR 0010 are gone, ADR 0017).
 rollups = Table(
     "analytics_rollups",
     metadata,
