@@ -3,9 +3,9 @@
     python bench/analytics_reads.py --database sqlite
     python bench/analytics_reads.py --database postgresql
 
-Fills the sums (``analytics_rollups``) as upkeep would leave them after 1,000,000 orders over 365 days (every
-metric for the whole business and each channel, province, region, product, warehouse and
-carrier), then times the reads the KPI pages make. The bar: each read < 50 ms.
+Fills the sums (``analytics_rollups``) as upkeep would leave them after 1,000,000 orders over
+365 days (every metric for the whole business and each channel, province, region, product,
+warehouse and carrier), then times the reads the KPI pages make. The bar: each read < 50 ms.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
-"""Benchmark: what keeping the KPI block rows adds to folding an event, per order.
+"""Benchmark: what keeping the KPI sums adds to folding an event, per order.
 
     python bench/analytics_upkeep_cost.py --database sqlite --orders 1000
     python bench/analytics_upkeep_cost.py --database postgresql --orders 1000
 
 Folds the events of synthetic journeys (bench/analytics_journeys.py) one transaction per event,
 as upkeep does: lock and load the facts, fold, save, add the change to the sums. Two ways,
-alternated order by order on the same database: the day rows only (as before the block rows),
-and the day rows plus the wide block rows (``repository.add_to_sums`` today). Reports ms per
-order for each; compare the difference with the journey's own cost per order
-(bench/order_journey.py, docs/benchmarks.md).
+alternated order by order on the same database: the facts alone, and the facts plus the sums'
+day and block rows (``repository.add_to_sums``). Reports ms per order for each; compare with
+the journey's own cost per order (bench/order_journey.py, docs/benchmarks.md). (Until ADR 0017
+it compared the day rows alone with the day rows plus the block rows, ADR 0011.)
 """
 
 from __future__ import annotations
@@ -29,15 +29,8 @@ from lienmach.analytics.services import _enriched
 AddToSums = Callable[[sa.Connection, dict[model.SumKey, int]], None]
 
 
-def day_rows_only(connection: sa.Connection, delta: dict[model.SumKey, int]) -> None:
-    if delta:
-        connection.execute(
-            repository._add_to_sums(connection.dialect.name),
-            [
-                {"dimension": d, "value": v, "day": day, "metric": m, "amount": n}
-                for (d, v, day, m), n in sorted(delta.items())
-            ],
-        )
+def facts_only(connection: sa.Connection, delta: dict[model.SumKey, int]) -> None:
+    """Upkeep without the sums."""
 
 
 def fold_order(engine: sa.Engine, events: list[LoggedEvent], add: AddToSums) -> float:
@@ -63,15 +56,13 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=1000)
     arguments = parser.parse_args()
     journeys = template_journeys(arguments.orders, seed=5)
-    times: dict[str, list[float]] = {"day rows only": [], "day rows + block rows": []}
+    times: dict[str, list[float]] = {"facts only": [], "facts + sums": []}
     with database(arguments.database) as engine:
         for number, events in enumerate(journeys):
             if number % 2:
-                times["day rows only"].append(fold_order(engine, events, day_rows_only))
+                times["facts only"].append(fold_order(engine, events, facts_only))
             else:
-                times["day rows + block rows"].append(
-                    fold_order(engine, events, repository.add_to_sums)
-                )
+                times["facts + sums"].append(fold_order(engine, events, repository.add_to_sums))
     events = sum(len(events) for events in journeys) / len(journeys)
     print(f"{arguments.database}: {arguments.orders} orders, {events:.1f} events each")
     for name, found in times.items():
