@@ -4,6 +4,7 @@ same answers whatever order the events arrive in, folded in memory and on both d
 
 from __future__ import annotations
 
+import copy
 import random
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -324,3 +325,25 @@ def test_the_change_of_an_objects_facts_is_its_new_contribution_less_its_old():
         whole.subtract(model.contribution(old))
         assert model.difference(old, new) == {key: n for key, n in whole.items() if n}
         facts[owner] = new
+
+
+def test_folding_into_a_copy_of_the_facts_leaves_them_as_they_were():
+    """Upkeep folds a batch's events into copies of the stored facts and compares: a fold that
+    changed what a copy shares with the original would hide every change."""
+    facts: dict[tuple[str, str], model.Facts] = {}
+    events = with_ids()
+    for event_id, _moment, event in events:
+        owner = model.owner_of(event.type_name(), event.payload(), event_id)
+        if owner is not None:
+            facts[owner] = model.fold(
+                facts.get(owner, {}), event.type_name(), event.payload(), event_id, 0
+            )
+    before = copy.deepcopy(facts)
+    assert any("tickets" in found and "errors" in found for found in facts.values())
+
+    for event_id, _moment, event in reversed(events):  # every kind, onto facts that have all
+        for found in facts.values():
+            copied = model.copy_facts(found)
+            model.fold_into(copied, event.type_name(), event.payload(), event_id + "-again", 99)
+            assert copied is not found
+    assert facts == before

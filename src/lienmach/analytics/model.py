@@ -9,7 +9,6 @@ the log, are the same: upkeep applies ``contribution(new) - contribution(old)``.
 
 from __future__ import annotations
 
-import copy
 import functools
 from collections import Counter
 from datetime import UTC, datetime
@@ -89,9 +88,18 @@ def empty_facts() -> Facts:
 
 def fold(facts: Facts, kind: str, payload: dict[str, Any], event_id: str, at: int) -> Facts:
     """The facts after one more event; the same whatever order the events come in."""
-    new = copy.deepcopy(facts)
+    new = copy_facts(facts)
     fold_into(new, kind, payload, event_id, at)
     return new
+
+
+def copy_facts(facts: Facts) -> Facts:
+    """A copy that folding may change without changing ``facts``. Folds change dicts in place
+    but always replace a list (a set, a [time, stage] pair) with a new one, so only the dicts
+    are copied: several times cheaper than a deep copy, in upkeep's hot path."""
+    return {
+        name: copy_facts(value) if type(value) is dict else value for name, value in facts.items()
+    }
 
 
 def fold_into(facts: Facts, kind: str, payload: dict[str, Any], event_id: str, at: int) -> None:

@@ -3,7 +3,6 @@ edit the cost model and the targets."""
 
 from __future__ import annotations
 
-import copy
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -87,7 +86,7 @@ def _fold_gathered(uow: UnitOfWork) -> None:
         return
     stored = repository.load_many_facts(connection, {owner for owner, _ in owned})
     # Each object's facts copied once, then every event of the batch folded into the copy.
-    facts = {owner: copy.deepcopy(found) for owner, found in stored.items()}
+    facts = {owner: model.copy_facts(found) for owner, found in stored.items()}
     for owner, event in owned:
         enriched = _enriched(event.kind, event.payload)
         model.fold_into(facts[owner], event.kind, enriched, event.event_id, model.epoch(event.at))

@@ -15,12 +15,10 @@ a delivery row then, and is retried through the rows like any other.
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple, TypeVar
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
 
@@ -29,53 +27,35 @@ from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
 from lienmach.kernel.delivery_rows import JOURNEY, ORPHANS, PROJECTIONS
 from lienmach.kernel.messages import Event
-from lienmach.kernel.uow import UnitOfWork
+from lienmach.kernel.subscribers import (
+    MAX_ATTEMPTS,
+    BatchFailed,
+    BatchRunner,
+    DeliveryOutcome,
+    Handler,
+    PrepareBatch,
+    Subscriptions,
+    handles_batches,
+    retry_delay,
+    subscriber_name,
+)
 
-Handler = Callable[[UnitOfWork, Any], None]
-E = TypeVar("E", bound=Event)
-Subscriptions = Mapping[type[Event], Sequence[Handler]]
-#: Reads a journey batch's handlers will want, done for the whole batch in a few statements.
-PrepareBatch = Callable[[UnitOfWork, list[Event]], None]
+__all__ = [
+    "JOURNEY",
+    "MAX_ATTEMPTS",
+    "PROJECTIONS",
+    "Bus",
+    "DeliveryOutcome",
+    "Handler",
+    "PrepareBatch",
+    "Subscriptions",
+    "handles_batches",
+    "retry_delay",
+    "subscriber_name",
+]
 
-log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
 ORPHAN_LOOK_SECONDS = 60.0
 FEED_WAIT_SECONDS = 0.002
-
-
-def subscriber_name(handler: Handler) -> str:
-    return f"{handler.__module__}.{handler.__qualname__}"
-
-
-def handles_batches(handler: Callable[[UnitOfWork, list[E]], None]) -> Handler:
-    """Marks a handler that takes a list of its events: the whole batch on the fast path, one
-    event at a time when the batch is run again carefully. It must treat each event as it
-    would alone (a redelivered one does nothing), in fewer statements than one call each."""
-    setattr(handler, _BATCHES, True)
-    return handler
-
-
-_BATCHES = "handles_batches"
-
-
-def retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2**attempts, 300))
-
-
-@dataclass
-class DeliveryOutcome:
-    done: int = 0
-    failed: int = 0
-    dead: int = 0
-    #: Events committed but not yet readable by the feed: a transaction that began before
-    #: theirs is still running (PostgreSQL), and its events come first.
-    waiting: int = 0
-
-    @property
-    def worked(self) -> int:
-        """How much this batch did or still has in hand (a drain goes on while it is > 0)."""
-        return self.done + self.failed + self.dead + self.waiting
 
 
 class Bus:
@@ -107,13 +87,9 @@ class Bus:
                             self._projected.setdefault(event_type.type_name(), []).append(name)
                         self._event_types.setdefault(event_type.type_name(), event_type)
                         names.add(name)
-        self._prepare = tuple(prepare_journey_batch)
-        # Subscribers whose handler takes a list of events (see handles_batches).
-        self._batched = {name for name, h in self._handlers.items() if getattr(h, _BATCHES, 0)}
-        # A batch runs its deliveries subscriber by subscriber in the order they subscribed,
-        # whatever its events' order: every batch takes the rows its handlers lock in one
-        # order, so two batches do not wait on each other crosswise (see bootstrap).
-        self._rank = {name: rank for rank, name in enumerate(self._handlers)}
+        self._runner = BatchRunner(
+            self._handlers, self._event_types, self.subscribers_of, prepare_journey_batch
+        )
         self._lanes = delivery_rows.lanes(sorted(journey), sorted(projected))
         self._full: dict[str, bool] = {}  # whether the lane's last batch came back full
         self._next_orphan_look = 0.0
@@ -156,11 +132,11 @@ class Bus:
                 if not self._may_run(connection, lane):
                     return DeliveryOutcome()
                 rows = self._claim(connection, clock.now(), limit, lane)
-                self._run_all(connection, clock, rows, prepare=lane == JOURNEY)
-                self._mark(connection, clock.now(), rows, [])
+                self._runner.run_all(connection, clock, rows, prepare=lane == JOURNEY)
+                self._runner.mark(connection, clock.now(), rows, [])
                 self._full[lane] = len(rows) >= limit
                 return DeliveryOutcome(done=len(rows))
-        except _BatchFailed:
+        except BatchFailed:
             pass
         with engine.connect() as connection, connection.begin():
             if not self._may_run(connection, lane):
@@ -168,8 +144,8 @@ class Bus:
             rows = self._claim(connection, clock.now(), limit, lane)
             self._full[lane] = len(rows) >= limit
             if lane == JOURNEY:
-                self._lock_ahead_carefully(connection, clock, rows)
-            return self._run_each(connection, clock, rows)
+                self._runner.lock_ahead_carefully(connection, clock, rows)
+            return self._runner.run_each(connection, clock, rows)
 
     def _feed_batch(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
         """Up to ``limit`` events of the projections' feed, handled in one transaction that
@@ -179,7 +155,7 @@ class Bus:
                 return None
         try:
             outcome = self._feed_once(engine, clock, limit, careful=False)
-        except _BatchFailed:
+        except BatchFailed:
             outcome = self._feed_once(engine, clock, limit, careful=True)
         if outcome is not None and outcome.waiting:
             time.sleep(FEED_WAIT_SECONDS)  # let the older transaction finish first
@@ -199,9 +175,9 @@ class Bus:
             else:
                 rows = self._feed_rows(events)
                 if careful:
-                    outcome = self._run_each(connection, clock, rows, tracked=False)
+                    outcome = self._runner.run_each(connection, clock, rows, tracked=False)
                 else:
-                    self._run_all(connection, clock, rows, prepare=False)
+                    self._runner.run_all(connection, clock, rows, prepare=False)
                     outcome = DeliveryOutcome(done=len(rows))
                 # Events no projection takes count too: the feed moved past them.
                 outcome.done += sum(event.type not in self._projected for event in events)
@@ -237,119 +213,6 @@ class Bus:
         claim = self._lanes[lane].claim
         return claim.run(connection, {"now": now, "limit": limit})
 
-    def _uow(self, connection: Connection, clock: Clock) -> UnitOfWork:
-        return UnitOfWork(
-            None, connection=connection, clock=clock, subscribers_of=self.subscribers_of
-        )
-
-    def _deliver(self, uow: UnitOfWork, row: Any, event: Event | None = None) -> None:
-        handler = self._handlers.get(row.subscriber)
-        if handler is None:
-            raise LookupError(f"no subscriber named {row.subscriber}")
-        uow.actor = f"handler:{row.subscriber.rsplit('.', 1)[-1]}"
-        uow.handling = (row.event_id, row.occurred_at)
-        if event is None:
-            event = self.event_type(row.type).from_payload(row.payload)
-        handler(uow, [event] if row.subscriber in self._batched else event)
-
-    def _run_all(
-        self, connection: Connection, clock: Clock, rows: list[Any], *, prepare: bool
-    ) -> None:
-        uow = self._uow(connection, clock)
-        try:
-            events = self._events_of(rows)
-            if prepare:
-                self._read_ahead(uow, events)
-            for subscriber, its_rows in self._by_subscriber(rows):
-                if subscriber in self._batched:
-                    uow.actor = f"handler:{subscriber.rsplit('.', 1)[-1]}"
-                    uow.handling = None
-                    self._handlers[subscriber](uow, [events[row.event_id] for row in its_rows])
-                else:
-                    for row in its_rows:
-                        self._deliver(uow, row, events[row.event_id])
-            uow.flush()
-        except Exception as error:  # the careful path finds out which delivery failed
-            raise _BatchFailed from error
-
-    def _by_subscriber(self, rows: list[Any]) -> list[tuple[str, list[Any]]]:
-        """The rows by subscriber, subscribers in the order they subscribed."""
-        grouped: dict[str, list[Any]] = {}
-        for row in rows:
-            grouped.setdefault(row.subscriber, []).append(row)
-        return sorted(grouped.items(), key=lambda item: self._rank.get(item[0], -1))
-
-    def _events_of(self, rows: list[Any]) -> dict[str, Event]:
-        """Each event once, by id, however many of its subscribers the batch holds."""
-        return {row.event_id: self.event_type(row.type).from_payload(row.payload) for row in rows}
-
-    def _read_ahead(self, uow: UnitOfWork, events: dict[str, Event]) -> None:
-        for read_ahead in self._prepare:
-            read_ahead(uow, list(events.values()))
-
-    def _lock_ahead_carefully(self, connection: Connection, clock: Clock, rows: list[Any]) -> None:
-        """The fast path's read-ahead (its row locks taken in the same order), in a savepoint:
-        whatever goes wrong here is found again, and recorded, delivery by delivery."""
-        try:
-            with connection.begin_nested():
-                self._read_ahead(self._uow(connection, clock), self._events_of(rows))
-        except Exception:  # each delivery meets it again, and records it, on its own
-            log.debug("read-ahead failed before running deliveries one by one", exc_info=True)
-
-    def _run_each(
-        self, connection: Connection, clock: Clock, rows: list[Any], *, tracked: bool = True
-    ) -> DeliveryOutcome:
-        """Each delivery in a savepoint of its own; ``tracked=False``: fed from the log, so
-        there is no row to mark done, and a failure gets a delivery row to be retried by."""
-        outcome = DeliveryOutcome()
-        now = clock.now()
-        done: list[Any] = []
-        failed: list[dict[str, Any]] = []
-        for row in (row for _, its_rows in self._by_subscriber(rows) for row in its_rows):
-            uow = self._uow(connection, clock)
-            try:
-                with connection.begin_nested():
-                    self._deliver(uow, row)
-                    uow.flush()
-            except Exception as error:  # recorded, retried, then parked as dead
-                attempts = row.attempts + 1
-                dead = attempts >= MAX_ATTEMPTS
-                failed.append(
-                    {
-                        "b_event_id": row.event_id,
-                        "b_subscriber": row.subscriber,
-                        "b_state": "dead" if dead else "pending",
-                        "b_attempts": attempts,
-                        "b_available_at": now + retry_delay(attempts),
-                        "b_error": f"{type(error).__name__}: {error}"[:2000],
-                    }
-                )
-                outcome.dead += dead
-                outcome.failed += not dead
-            else:
-                done.append(row)
-        if tracked:
-            self._mark(connection, now, done, failed)
-        elif failed:
-            delivery_rows.INSERT_FAILED.run(connection, failed)
-        outcome.done = len(done)
-        return outcome
-
-    @staticmethod
-    def _mark(
-        connection: Connection, now: datetime, done: list[Any], failed: list[dict[str, Any]]
-    ) -> None:
-        if done:
-            delivery_rows.MARK_DONE.run(
-                connection,
-                [
-                    {"b_event_id": row.event_id, "b_subscriber": row.subscriber, "b_now": now}
-                    for row in done
-                ],
-            )
-        if failed:
-            delivery_rows.MARK_FAILED.run(connection, failed)
-
 
 class _FeedRow(NamedTuple):
     """An event of the feed for one projection, shaped like a claimed delivery."""
@@ -360,7 +223,3 @@ class _FeedRow(NamedTuple):
     type: str
     payload: Any
     occurred_at: datetime
-
-
-class _BatchFailed(Exception):
-    """A handler failed on the fast path; the batch is run again carefully."""
