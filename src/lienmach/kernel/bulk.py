@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Update
 
@@ -28,13 +28,21 @@ def dialect_insert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Ins
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
-def insert_rows(table: Table, names: Sequence[str], dialect: str) -> Any:
-    """An INSERT of rows of ``names`` (add ``on_conflict_do_…`` as on any dialect insert)."""
+def insert_rows(
+    table: Table,
+    names: Sequence[str],
+    dialect: str,
+    computed: Mapping[str, ColumnElement[Any]] | None = None,
+) -> Any:
+    """An INSERT of rows of ``names`` (add ``on_conflict_do_…`` as on any dialect insert);
+    ``computed``: more columns, each set by an SQL expression evaluated in the statement."""
+    computed = computed or {}
     if dialect != "postgresql":
-        return sqlite.insert(table).values({name: _value(table, name) for name in names})
+        values = {name: _value(table, name) for name in names}
+        return sqlite.insert(table).values({**values, **computed})
     rows = _unnested(table, names)
     return postgresql.insert(table).from_select(
-        list(names), select(*(rows.c[name] for name in names))
+        [*names, *computed], select(*(rows.c[name] for name in names), *computed.values())
     )
 
 

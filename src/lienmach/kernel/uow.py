@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
+from lienmach.kernel import bulk
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import insert_ignoring_duplicates
-from lienmach.kernel.feed import insert_events
+from lienmach.kernel.feed import EVENT_COLUMNS, insert_events
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
 from lienmach.kernel.prepared import prepared
@@ -24,9 +25,20 @@ from lienmach.kernel.tables import event_deliveries, event_objects, jobs
 T = TypeVar("T")
 SubscribersOf = Callable[[type[Event]], list[str]]
 # Built once: building a statement costs several times more than executing it.
-_INSERT_EVENTS = {dialect: prepared(insert_events(dialect)) for dialect in ("sqlite", "postgresql")}
-_INSERT_OBJECTS = prepared(event_objects.insert())
-_INSERT_DELIVERIES = prepared(event_deliveries.insert())
+# A flush's events, the objects they touch and their deliveries: three statements however many
+# rows, each run once on PostgreSQL (kernel.bulk).
+_DIALECTS = ("sqlite", "postgresql")
+_OBJECT_COLUMNS = ("event_id", "object_type", "object_id", "role")
+_DELIVERY_COLUMNS = ("event_id", "subscriber", "state", "attempts", "available_at")
+_INSERT_EVENTS = {dialect: prepared(insert_events(dialect)) for dialect in _DIALECTS}
+_INSERT_OBJECTS = {
+    dialect: prepared(bulk.insert_rows(event_objects, _OBJECT_COLUMNS, dialect))
+    for dialect in _DIALECTS
+}
+_INSERT_DELIVERIES = {
+    dialect: prepared(bulk.insert_rows(event_deliveries, _DELIVERY_COLUMNS, dialect))
+    for dialect in _DIALECTS
+}
 
 
 class UnitOfWork:
@@ -217,9 +229,11 @@ class UnitOfWork:
                     }
                 )
             self.published.append((event_id, event))
-        _INSERT_EVENTS[dialect].run(connection, log_rows)
+        _INSERT_EVENTS[dialect].run(connection, bulk.parameters(dialect, log_rows, EVENT_COLUMNS))
         if object_rows:
-            _INSERT_OBJECTS.run(connection, object_rows)
+            parameters = bulk.parameters(dialect, object_rows, _OBJECT_COLUMNS)
+            _INSERT_OBJECTS[dialect].run(connection, parameters)
         if delivery_rows:
-            _INSERT_DELIVERIES.run(connection, delivery_rows)
+            parameters = bulk.parameters(dialect, delivery_rows, _DELIVERY_COLUMNS)
+            _INSERT_DELIVERIES[dialect].run(connection, parameters)
         self._events = []
