@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lienmach.access.credentials import LoginRefused, normalize_email
 from lienmach.access.tables import login_failures
+from lienmach.kernel.bulk import dialect_insert
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.uow import UnitOfWork
 
@@ -72,8 +72,7 @@ def clear_failed_logins(uow: UnitOfWork, *, key: str) -> None:
 
 @functools.cache
 def _count(dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(login_failures)
+    statement = dialect_insert(login_failures, dialect)
     expired = login_failures.c.window_started_at <= bindparam("restart")
     return statement.on_conflict_do_update(
         index_elements=[login_failures.c.key],

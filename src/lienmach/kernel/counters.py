@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 
 from sqlalchemy import Connection, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
 
+from lienmach.kernel.bulk import dialect_insert
 from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import counters
 
@@ -33,7 +33,7 @@ def next_numbers(connection: Connection, series: str, count: int) -> list[int]:
 def _bump(dialect: str) -> Prepared:
     """One upsert: the first taker creates the series at ``count``, later ones add ``count``
     under the row lock; returns the last number taken."""
-    insert = postgresql.insert(counters) if dialect == "postgresql" else sqlite.insert(counters)
+    insert = dialect_insert(counters, dialect)
     statement = insert.values(series=bindparam("series"), value=bindparam("count"))
     return prepared(
         statement.on_conflict_do_update(

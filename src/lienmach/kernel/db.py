@@ -8,9 +8,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, MetaData, Table, create_engine, event, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 
+from lienmach.kernel.bulk import dialect_insert
 from lienmach.kernel.prepared import Prepared, prepared
 
 metadata = MetaData(
@@ -120,7 +120,7 @@ def inserted_keys(
 
 @functools.cache
 def _insert_ignoring(table: Table, dialect: str, key: str | None) -> Prepared:
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    insert = dialect_insert(table, dialect)
     returned = table.c[key] if key else next(iter(table.primary_key.columns))
     return prepared(insert.on_conflict_do_nothing().returning(returned))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -16,6 +18,13 @@ from sqlalchemy import (
 )
 
 from lienmach.kernel.db import JsonColumn, metadata
+
+
+def only_rows_where(condition: str) -> dict[str, Any]:
+    """A partial index's condition, the same on both databases (written out, not bound: a
+    query must state it in the same words for the planners to use the index)."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
+
 
 event_log = Table(
     "event_log",
@@ -71,14 +80,12 @@ event_deliveries = Table(
         "ix_event_deliveries_pending",
         "subscriber",
         "available_at",
-        sqlite_where=text("state = 'pending'"),
-        postgresql_where=text("state = 'pending'"),
+        **only_rows_where("state = 'pending'"),
     ),
     Index(
         "ix_event_deliveries_dead",
         "event_id",
-        sqlite_where=text("state = 'dead'"),
-        postgresql_where=text("state = 'dead'"),
+        **only_rows_where("state = 'dead'"),
     ),
 )
 
@@ -104,14 +111,12 @@ jobs = Table(
     Index(
         "ix_jobs_due",
         "available_at",
-        sqlite_where=text("state IN ('pending', 'running')"),
-        postgresql_where=text("state IN ('pending', 'running')"),
+        **only_rows_where("state IN ('pending', 'running')"),
     ),
     Index(
         "ix_jobs_dead",
         "id",
-        sqlite_where=text("state = 'dead'"),
-        postgresql_where=text("state = 'dead'"),
+        **only_rows_where("state = 'dead'"),
     ),
 )
 
