@@ -12,6 +12,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from lienmach.bootstrap import create_schema
 from lienmach.kernel import bus as bus_module
 from lienmach.kernel import delivery_rows
+from lienmach.kernel import jobs as jobs_module
 from lienmach.kernel.bus import Bus
 from lienmach.kernel.errors import ConcurrencyConflict, DomainError
 from lienmach.kernel.jobs import JobKind, JobRunner
@@ -151,6 +152,22 @@ def test_a_job_recorded_twice_runs_once_and_a_lost_lease_is_taken_over(
     assert kernel_runtime.adapters["performed"] == [{"n": 1}]
     with kernel_runtime.engine.connect() as connection:
         assert connection.execute(select(jobs.c.state, jobs.c.attempts)).all() == [("done", 2)]
+
+
+def test_a_worker_whose_lease_ran_out_cannot_record_its_result_over_the_next_ones(
+    kernel_runtime: Runtime, clock
+) -> None:  # type: ignore[no-untyped-def]
+    kernel_runtime.run(lambda uow: uow.record_job("test.io", key="io:2", payload={"n": 2}))
+    (stale,) = kernel_runtime.job_runner._claim(kernel_runtime.engine, clock, 10)
+    clock.advance(timedelta(minutes=1))  # its lease ends; another worker takes it over
+    kernel_runtime.work_once()
+
+    with pytest.raises(jobs_module.LeaseLost), kernel_runtime.uow("job") as uow:
+        jobs_module._finish(uow, [(stale, {"late": True})])
+
+    with kernel_runtime.engine.connect() as connection:
+        found = connection.execute(select(jobs.c.state, jobs.c.attempts, jobs.c.result)).all()
+    assert found == [("done", 2, {"ok": True})]
 
 
 def test_a_unit_of_work_that_lost_a_race_is_run_again_and_commits_once(

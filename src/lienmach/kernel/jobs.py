@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, literal_column, select, update
 
+from lienmach.kernel import bulk
 from lienmach.kernel.bus import retry_delay
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import read_connection
@@ -160,17 +161,19 @@ class JobRunner:
             return []
         rows = _CLAIM.run(connection, {"now": now, "limit": limit})
         if rows:
-            _TAKE.run(
-                connection,
-                [
+            taken = []
+            for row in rows:
+                lease_end = now + self._lease(row.kind)
+                taken.append(
                     {
-                        "b_id": row.id,
-                        "b_attempts": row.attempts + 1,
-                        "b_locked_until": now + self._lease(row.kind),
+                        "id": row.id,
+                        "attempts": row.attempts + 1,
+                        "locked_until": lease_end,
+                        "available_at": lease_end,
                     }
-                    for row in rows
-                ],
-            )
+                )
+            dialect = connection.dialect.name
+            _TAKE[dialect].run(connection, bulk.parameters(dialect, taken, _TAKEN))
         return [_Claimed(row.id, row.kind, row.payload, row.attempts + 1) for row in rows]
 
     def _lease(self, kind_name: str) -> timedelta:
@@ -266,10 +269,14 @@ class JobRunner:
 def _finish(uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> None:
     """Mark jobs done, in one statement; only while we still hold their leases."""
     now = uow.now()
-    finished = _FINISH.run(
-        uow.connection,
-        [{**_ours(job), "b_now": now, "b_result": dict(result)} for job, result in done],
-    ).rowcount
+    rows = [
+        {"id": job.id, "attempts": job.attempts, "finished_at": now, "result": dict(result)}
+        for job, result in done
+    ]
+    dialect = uow.connection.dialect.name
+    finished = (
+        _FINISH[dialect].run(uow.connection, bulk.parameters(dialect, rows, _FINISHED)).rowcount
+    )
     if finished != len(done):
         # Another worker took a job over after our lease expired; its result stands.
         raise LeaseLost(", ".join(job.id for job, _ in done))
@@ -306,27 +313,31 @@ _CLAIM = prepared(
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
 )
-_TAKE = prepared(
-    update(jobs)
-    .where(jobs.c.id == bindparam("b_id"))
-    .values(
-        state="running",
-        attempts=bindparam("b_attempts"),
-        locked_until=bindparam("b_locked_until"),
-        available_at=bindparam("b_locked_until"),
+# Taken and finished jobs are marked in one statement each, run once on PostgreSQL
+# (kernel.bulk). A taken job is due again when its lease ends.
+_TAKEN = ("id", "attempts", "locked_until", "available_at")
+_TAKE = {
+    dialect: prepared(
+        bulk.update_rows(jobs, ["id"], list(_TAKEN[1:]), dialect).values(state="running")
     )
-)
+    for dialect in ("sqlite", "postgresql")
+}
 # Only while we still hold the lease: same attempt, still running.
 _CLAIMED_BY_US = update(jobs).where(
     jobs.c.id == bindparam("b_id"),
     jobs.c.state == "running",
     jobs.c.attempts == bindparam("b_attempts"),
 )
-_FINISH = prepared(
-    _CLAIMED_BY_US.values(
-        state="done", finished_at=bindparam("b_now"), result=bindparam("b_result"), last_error=None
+# Only while we still hold the lease: same attempt, still running.
+_FINISHED = ("id", "attempts", "finished_at", "result")
+_FINISH = {
+    dialect: prepared(
+        bulk.update_rows(jobs, ["id", "attempts"], ["finished_at", "result"], dialect)
+        .where(jobs.c.state == "running")
+        .values(state="done", last_error=None)
     )
-)
+    for dialect in ("sqlite", "postgresql")
+}
 _RELEASE = prepared(
     _CLAIMED_BY_US.values(
         state=bindparam("b_state"),

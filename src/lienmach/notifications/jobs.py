@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 
+from lienmach.kernel import bulk
 from lienmach.kernel.jobs import JobKind, Perform
 from lienmach.kernel.prepared import prepared
 from lienmach.kernel.uow import UnitOfWork
@@ -33,17 +34,14 @@ _READ = prepared(
     .order_by(outbound_messages.c.id)
     .with_for_update()
 )
-_MARK_SENT = prepared(
-    update(outbound_messages)
-    .where(outbound_messages.c.id == bindparam("b_id"))
-    .values(
-        state="sent",
-        sent_at=bindparam("b_sent_at"),
-        provider_id=bindparam("b_provider_id"),
-        subject=bindparam("b_subject"),
-        body=bindparam("b_body"),
+# One statement for every message marked, run once on PostgreSQL (kernel.bulk).
+_SENT = ("id", "sent_at", "provider_id", "subject", "body")
+_MARK_SENT = {
+    dialect: prepared(
+        bulk.update_rows(outbound_messages, ["id"], list(_SENT[1:]), dialect).values(state="sent")
     )
-)
+    for dialect in ("sqlite", "postgresql")
+}
 
 
 def job_kinds(
@@ -81,19 +79,18 @@ def _kind(name: str, channel: str, perform: Perform) -> JobKind:
         if not queued:
             return
         now = uow.now()
-        _MARK_SENT.run(
-            uow.connection,
-            [
-                {
-                    "b_id": row.id,
-                    "b_sent_at": now,
-                    "b_provider_id": str(results[row.id]["provider_id"])[:200],
-                    "b_subject": results[row.id]["subject"],
-                    "b_body": results[row.id]["body"],
-                }
-                for row in queued
-            ],
-        )
+        marks = [
+            {
+                "id": row.id,
+                "sent_at": now,
+                "provider_id": str(results[row.id]["provider_id"])[:200],
+                "subject": results[row.id]["subject"],
+                "body": results[row.id]["body"],
+            }
+            for row in queued
+        ]
+        dialect = uow.connection.dialect.name
+        _MARK_SENT[dialect].run(uow.connection, bulk.parameters(dialect, marks, _SENT))
         for row in queued:
             uow.publish(
                 MessageSent(
