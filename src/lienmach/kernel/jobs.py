@@ -328,7 +328,7 @@ _CLAIMED_BY_US = update(jobs).where(
     jobs.c.state == "running",
     jobs.c.attempts == bindparam("b_attempts"),
 )
-# Only while we still hold the lease: same attempt, still running.
+# Done, as _CLAIMED_BY_US guards it: only the jobs still running in the attempt we took.
 _FINISHED = ("id", "attempts", "finished_at", "result")
 _FINISH = {
     dialect: prepared(
