@@ -168,6 +168,8 @@ def run(
         admin = make_engine(POSTGRES)
         with admin.begin() as connection:
             connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        # At exit, however the run ends (one failing half-way had left its schema behind).
+        atexit.register(drop_schema, admin, schema)
         url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
         engine = make_engine(POSTGRES, schema=schema)
     settings = Settings(
@@ -276,9 +278,12 @@ def run(
     carriers.stop()
     sms.stop()
     smtp.stop()
-    if schema:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
+def drop_schema(admin: sa.Engine, schema: str) -> None:
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    admin.dispose()
 
 
 def pgbench(seconds: int = 15) -> None:
