@@ -11,7 +11,6 @@ import sqlalchemy as sa
 
 from lienmach.kernel import bulk
 from lienmach.kernel.db import JsonColumn
-from lienmach.kernel.prepared import prepared
 
 pytestmark = pytest.mark.integration
 
@@ -29,14 +28,15 @@ NAMES = ("name", "day", "count", "seen_at", "steps")
 AT = datetime(2026, 11, 27, 8, 30, 15, 123456, tzinfo=UTC)
 
 
-def _adding(dialect: str) -> Any:
-    insert = bulk.insert_rows(tallies, NAMES, dialect)
-    return prepared(
-        insert.on_conflict_do_update(
-            index_elements=["name", "day"],
-            set_={"count": tallies.c.count + insert.excluded["count"]},
-        )
-    )
+ADDING = bulk.inserting(
+    tallies,
+    NAMES,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["name", "day"],
+        set_={"count": tallies.c.count + insert.excluded["count"]},
+    ),
+)
+SETTING_STEPS = bulk.updating(tallies, ["name", "day"], ["steps"])
 
 
 def _rows(n: int, count: int) -> list[dict[str, Any]]:
@@ -73,11 +73,10 @@ def test_rows_go_in_added_and_updated_as_one_statement_per_row_would(database) -
     sa.event.listen(engine, "before_cursor_execute", seen)
     try:
         with engine.begin() as connection:
-            _adding(dialect).run(connection, bulk.parameters(dialect, _rows(300, 2), NAMES))
-            _adding(dialect).run(connection, bulk.parameters(dialect, _rows(150, 5), NAMES))
+            ADDING.run(connection, _rows(300, 2))
+            ADDING.run(connection, _rows(150, 5))
             changed = [{"name": "edge-007", "day": "2026-11-27", "steps": [["E9", "X", 1]]}]
-            update = prepared(bulk.update_rows(tallies, ["name", "day"], ["steps"], dialect))
-            update.run(connection, bulk.parameters(dialect, changed, ("name", "day", "steps")))
+            SETTING_STEPS.run(connection, changed)
         with engine.connect() as connection:
             found = _table(connection)
     finally:

@@ -28,7 +28,7 @@ from lienmach.analytics.process_map_tables import (
 )
 from lienmach.kernel import bulk, feed
 from lienmach.kernel.clock import as_utc
-from lienmach.kernel.prepared import Prepared, prepared
+from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 
@@ -66,12 +66,16 @@ _STORED_TRACES = prepared(
     .order_by(process_map_traces.c.order_id)
     .with_for_update()
 )
-_TRACE_COLUMNS = ("order_id", "steps")
-
-
-@functools.cache
-def _update_traces(dialect: str) -> Prepared:
-    return prepared(bulk.update_rows(process_map_traces, ["order_id"], ["steps"], dialect))
+_UPDATE_TRACES = bulk.updating(process_map_traces, ["order_id"], ["steps"])
+# Created and locked in one statement; a row another worker created meanwhile is returned as
+# it is.
+_CREATE_AND_LOCK_TRACES = bulk.inserting(
+    process_map_traces,
+    ("order_id", "steps"),
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["order_id"], set_={"steps": process_map_traces.c.steps}
+    ).returning(process_map_traces.c.order_id, process_map_traces.c.steps),
+)
 
 
 def all_order_traces(
@@ -155,8 +159,7 @@ def _apply(
         updates.append({"order_id": order_id, "steps": _as_json(after)})
     if updates:
         add_counts(connection, change.nonzero())
-        dialect = connection.dialect.name
-        _update_traces(dialect).run(connection, bulk.parameters(dialect, updates, _TRACE_COLUMNS))
+        _UPDATE_TRACES.run(connection, updates)
     return len(updates)
 
 
@@ -167,25 +170,10 @@ def _locked_traces(connection: Connection, order_ids: list[str]) -> dict[str, li
     found = {row.order_id: _stored_steps(row.steps) for row in rows}
     missing = [order_id for order_id in order_ids if order_id not in found]
     if missing:
-        # Created and locked in one statement; a row another worker created meanwhile is
-        # returned as it is.
-        dialect = connection.dialect.name
         empty = [{"order_id": order_id, "steps": []} for order_id in missing]
-        created = _create_and_lock_traces(dialect).run(
-            connection, bulk.parameters(dialect, empty, _TRACE_COLUMNS)
-        )
+        created = _CREATE_AND_LOCK_TRACES.run(connection, empty)
         found.update({row.order_id: _stored_steps(row.steps) for row in created})
     return found
-
-
-@functools.cache
-def _create_and_lock_traces(dialect: str) -> Prepared:
-    insert = bulk.insert_rows(process_map_traces, _TRACE_COLUMNS, dialect)
-    return prepared(
-        insert.on_conflict_do_update(
-            index_elements=["order_id"], set_={"steps": process_map_traces.c.steps}
-        ).returning(process_map_traces.c.order_id, process_map_traces.c.steps)
-    )
 
 
 def rebuild(connection: Connection, up_to: feed.Position | None = None) -> int:
@@ -275,26 +263,22 @@ def add_counts(connection: Connection, change: Contribution) -> None:
 def _add(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     # Sorted rows: concurrent projectors touch the count rows in one order, so never deadlock.
     if rows:
-        dialect = connection.dialect.name
-        names = _columns(table)
-        _upsert_adding(table, dialect).run(connection, bulk.parameters(dialect, rows, names))
+        _upsert_adding(table).run(connection, rows)
 
 
 @functools.cache
-def _columns(table: Table) -> tuple[str, ...]:
-    return tuple(column.name for column in table.columns)
-
-
-@functools.cache
-def _upsert_adding(table: Table, dialect: str) -> Prepared:
-    insert = bulk.insert_rows(table, _columns(table), dialect)
+def _upsert_adding(table: Table) -> bulk.ManyRows:
     keys = [column.name for column in table.primary_key.columns]
-    counts = {
-        column.name: column + insert.excluded[column.name]
-        for column in table.columns
-        if column.name not in keys and column.name != "activities"
-    }
-    return prepared(insert.on_conflict_do_update(index_elements=keys, set_=counts))
+
+    def adding(insert: Any) -> Any:
+        counts = {
+            column.name: column + insert.excluded[column.name]
+            for column in table.columns
+            if column.name not in keys and column.name != "activities"
+        }
+        return insert.on_conflict_do_update(index_elements=keys, set_=counts)
+
+    return bulk.inserting(table, [column.name for column in table.columns], adding)
 
 
 def rebuild_process_map(uow: UnitOfWork) -> int:

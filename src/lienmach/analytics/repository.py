@@ -43,21 +43,14 @@ _FACT_COLUMNS = ("object_type", "object_id", "facts")
 _ATTRIBUTE_COLUMNS = ("event_id", "object_type", "object_id", "name", "value", "valid_from")
 
 
-def _bound(
-    connection: Connection, rows: Sequence[Mapping[str, Any]], names: Sequence[str]
-) -> list[dict[str, Any]] | dict[str, list[Any]]:
-    return bulk.parameters(connection.dialect.name, rows, names)
-
-
-@functools.cache
-def _add_to_rollups(dialect: str) -> Prepared:
-    statement = bulk.insert_rows(rollups, _ROLLUP_COLUMNS, dialect)
-    return prepared(
-        statement.on_conflict_do_update(
-            index_elements=["dimension", "span", "start", "value"],
-            set_={name: rollups.c[name] + statement.excluded[name] for name in COLUMN_OF.values()},
-        )
-    )
+_ADD_TO_ROLLUPS = bulk.inserting(
+    rollups,
+    _ROLLUP_COLUMNS,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["dimension", "span", "start", "value"],
+        set_={name: rollups.c[name] + insert.excluded[name] for name in COLUMN_OF.values()},
+    ),
+)
 
 
 def _rollup_rows(sums: Mapping[SumKey, int]) -> list[dict[str, Any]]:
@@ -73,14 +66,13 @@ def _rollup_rows(sums: Mapping[SumKey, int]) -> list[dict[str, Any]]:
     ]
 
 
-@functools.cache
-def _save_facts(dialect: str) -> Prepared:
-    statement = bulk.insert_rows(object_facts, _FACT_COLUMNS, dialect)
-    return prepared(
-        statement.on_conflict_do_update(
-            index_elements=["object_type", "object_id"], set_={"facts": statement.excluded.facts}
-        )
-    )
+_SAVE_FACTS = bulk.inserting(
+    object_facts,
+    _FACT_COLUMNS,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["object_type", "object_id"], set_={"facts": insert.excluded.facts}
+    ),
+)
 
 
 @functools.cache
@@ -93,14 +85,15 @@ def _lock_facts(dialect: str) -> Prepared:
     )
 
 
-@functools.cache
-def _create_and_lock_facts(dialect: str) -> Prepared:
-    statement = bulk.insert_rows(object_facts, _FACT_COLUMNS, dialect)
-    return prepared(
-        statement.on_conflict_do_update(
-            index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
-        ).returning(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts)
-    )
+# Created and locked in one statement; a row another worker created meanwhile is returned
+# as it is.
+_CREATE_AND_LOCK_FACTS = bulk.inserting(
+    object_facts,
+    _FACT_COLUMNS,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
+    ).returning(object_facts.c.object_type, object_facts.c.object_id, object_facts.c.facts),
+)
 
 
 def load_facts(connection: Connection, object_type: str, object_id: str) -> Facts:
@@ -129,15 +122,11 @@ def load_many_facts(
     found = {(row.object_type, row.object_id): dict(row.facts or {}) for row in rows}
     missing = [owner for owner in wanted if owner not in found]
     if missing:
-        # Created and locked in one statement; a row another worker created meanwhile is
-        # returned as it is.
         empty = [
             {"object_type": object_type, "object_id": object_id, "facts": {}}
             for object_type, object_id in missing
         ]
-        created = _create_and_lock_facts(connection.dialect.name).run(
-            connection, _bound(connection, empty, _FACT_COLUMNS)
-        )
+        created = _CREATE_AND_LOCK_FACTS.run(connection, empty)
         found.update({(row.object_type, row.object_id): dict(row.facts or {}) for row in created})
     return {owner: found[owner] for owner in wanted}
 
@@ -160,9 +149,7 @@ def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Fact
             {"object_type": object_type, "object_id": object_id, "facts": value}
             for (object_type, object_id), value in sorted(facts.items())
         ]
-        _save_facts(connection.dialect.name).run(
-            connection, _bound(connection, rows, _FACT_COLUMNS)
-        )
+        _SAVE_FACTS.run(connection, rows)
 
 
 def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
@@ -170,9 +157,7 @@ def add_to_sums(connection: Connection, delta: Mapping[SumKey, int]) -> None:
     if not delta:
         return
     # Keys in order, each once: rows are locked in one order, and changed once per statement.
-    rows = _rollup_rows(delta)
-    dialect = connection.dialect.name
-    _add_to_rollups(dialect).run(connection, _bound(connection, rows, _ROLLUP_COLUMNS))
+    _ADD_TO_ROLLUPS.run(connection, _rollup_rows(delta))
 
 
 def write_sums(connection: Connection, sums: Mapping[SumKey, int]) -> int:
@@ -205,16 +190,13 @@ def record_attributes(
             }
             for event_id, at, object_type, object_id, name, value in attributes
         ]
-        _attributes_insert(connection.dialect.name).run(
-            connection, _bound(connection, rows, _ATTRIBUTE_COLUMNS)
-        )
+        _RECORD_ATTRIBUTES.run(connection, rows)
 
 
-@functools.cache
-def _attributes_insert(dialect: str) -> Prepared:
-    """INSERT … ON CONFLICT DO NOTHING without RETURNING: nobody counts the rows."""
-    statement = bulk.insert_rows(object_attributes, _ATTRIBUTE_COLUMNS, dialect)
-    return prepared(statement.on_conflict_do_nothing())
+# INSERT … ON CONFLICT DO NOTHING without RETURNING: nobody counts the rows.
+_RECORD_ATTRIBUTES = bulk.inserting(
+    object_attributes, _ATTRIBUTE_COLUMNS, lambda insert: insert.on_conflict_do_nothing()
+)
 
 
 def forget_everything(connection: Connection) -> None:

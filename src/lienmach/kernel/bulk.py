@@ -6,21 +6,24 @@ by one. On PostgreSQL the rows here travel as one array per column, and ``unnest
 back into rows inside a single ``INSERT … SELECT`` or ``UPDATE … FROM`` (ADR 0017). SQLite
 keeps one statement run for each row: there a row costs a function call, not a round trip.
 
-Statements take their values as ``a_<column>`` parameters; :func:`parameters` shapes the
-rows (dicts by column name) for the dialect. One statement changes a row once: rows given
+A :class:`ManyRows` takes the rows as dicts by column name and shapes them for the database it
+runs on. One statement changes a row once: rows given
 together must not repeat a key that an ON CONFLICT DO UPDATE or an UPDATE would change twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Update
 
-__all__ = ["dialect_insert", "insert_rows", "parameters", "update_rows"]
+from lienmach.kernel.prepared import Prepared, Rows, prepared
+
+__all__ = ["ManyRows", "dialect_insert", "inserting", "updating"]
+
+Finish = Callable[[Any], Any]
 
 
 def dialect_insert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
@@ -28,48 +31,76 @@ def dialect_insert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Ins
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
-def insert_rows(
+class ManyRows:
+    """A statement writing many rows, built for each database the first time it runs there
+    and prepared (kernel.prepared); run with the rows as dicts by column name."""
+
+    def __init__(self, names: Sequence[str], build: Callable[[str], Any], *, renamed: bool):
+        self.names = tuple(names)
+        self._build = build
+        self._renamed = renamed  # SQLite binds ``a_<column>`` (an UPDATE's SET needs it)
+        self._built: dict[str, Prepared] = {}
+
+    def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> Rows:
+        dialect = connection.dialect.name
+        statement = self._built.get(dialect)
+        if statement is None:
+            statement = self._built[dialect] = prepared(self._build(dialect))
+        return statement.run(connection, self._parameters(dialect, rows))
+
+    def _parameters(self, dialect: str, rows: Sequence[Mapping[str, Any]]) -> Any:
+        if dialect == "postgresql":  # one list per column, rows in order
+            return {f"a_{name}": [row[name] for row in rows] for name in self.names}
+        if self._renamed:
+            return [{f"a_{name}": row[name] for name in self.names} for row in rows]
+        return rows
+
+
+def inserting(
     table: Table,
     names: Sequence[str],
-    dialect: str,
-    computed: Mapping[str, ColumnElement[Any]] | None = None,
-) -> Any:
-    """An INSERT of rows of ``names`` (add ``on_conflict_do_…`` as on any dialect insert);
-    ``computed``: more columns, each set by an SQL expression evaluated in the statement."""
-    computed = computed or {}
-    if dialect != "postgresql":
-        values = {name: _value(table, name) for name in names}
-        return sqlite.insert(table).values({**values, **computed})
-    rows = _unnested(table, names)
-    return postgresql.insert(table).from_select(
-        [*names, *computed], select(*(rows.c[name] for name in names), *computed.values())
-    )
+    finish: Finish = lambda insert: insert,
+    computed: Callable[[str], Mapping[str, ColumnElement[Any]]] | None = None,
+) -> ManyRows:
+    """An INSERT of rows of ``names``; ``finish`` adds to the dialect's insert (its
+    ``on_conflict_do_…``, ``returning``); ``computed(dialect)``: more columns, each set by an
+    SQL expression evaluated in the statement."""
 
-
-def update_rows(table: Table, keys: Sequence[str], names: Sequence[str], dialect: str) -> Update:
-    """Set ``names`` of the row found by ``keys``, for each row given."""
-    if dialect != "postgresql":
-        return (
-            update(table)
-            .where(*(table.c[key] == _value(table, key) for key in keys))
-            .values({name: _value(table, name) for name in names})
+    def build(dialect: str) -> Any:
+        extra = dict(computed(dialect)) if computed else {}
+        if dialect != "postgresql":  # binds named as the columns, rows given as they are
+            return finish(sqlite.insert(table).values(extra) if extra else sqlite.insert(table))
+        rows = _unnested(table, names)
+        return finish(
+            postgresql.insert(table).from_select(
+                [*names, *extra], select(*(rows.c[name] for name in names), *extra.values())
+            )
         )
-    rows = _unnested(table, [*keys, *names])
-    return (
-        update(table)
-        .where(*(table.c[key] == rows.c[key] for key in keys))
-        .values({name: rows.c[name] for name in names})
-    )
+
+    return ManyRows(names, build, renamed=False)
 
 
-def parameters(
-    dialect: str, rows: Sequence[Mapping[str, Any]], names: Sequence[str]
-) -> dict[str, list[Any]] | list[dict[str, Any]]:
-    """The rows as the statements above take them: one list per column on PostgreSQL (rows in
-    order), one set of parameters per row elsewhere."""
-    if dialect == "postgresql":
-        return {f"a_{name}": [row[name] for row in rows] for name in names}
-    return [{f"a_{name}": row[name] for name in names} for row in rows]
+def updating(
+    table: Table, keys: Sequence[str], names: Sequence[str], finish: Finish = lambda u: u
+) -> ManyRows:
+    """Set ``names`` of the row found by ``keys``, for each row given; ``finish`` adds to the
+    UPDATE (more conditions, constant values)."""
+
+    def build(dialect: str) -> Any:
+        if dialect != "postgresql":
+            return finish(
+                update(table)
+                .where(*(table.c[key] == _value(table, key) for key in keys))
+                .values({name: _value(table, name) for name in names})
+            )
+        rows = _unnested(table, [*keys, *names])
+        return finish(
+            update(table)
+            .where(*(table.c[key] == rows.c[key] for key in keys))
+            .values({name: rows.c[name] for name in names})
+        )
+
+    return ManyRows([*keys, *names], build, renamed=True)
 
 
 def _value(table: Table, name: str) -> Any:

@@ -54,17 +54,17 @@ _AFTER = tuple_(event_log.c.xact_id, event_log.c.id) > tuple_(
 )
 
 
-#: The columns a flush gives each event it logs (kernel.bulk rows); ``xact_id`` is computed.
-EVENT_COLUMNS = ("id", "type", "occurred_at", "actor", "payload")
+def _numbered(dialect: str) -> dict[str, Any]:
+    return {"xact_id": _PG_XACT if dialect == "postgresql" else _SQLITE_NEXT}
 
 
-def insert_events(dialect: str) -> Any:
-    """The INSERT of a flush's events (:data:`EVENT_COLUMNS`, bound with ``bulk.parameters``),
-    numbering their transaction for the feed: PostgreSQL's transaction id; on SQLite, whose one
-    writer holds the lock, one above the log's highest (each row may get the next number: any
-    numbering that grows in commit order will do)."""
-    xact_id = _PG_XACT if dialect == "postgresql" else _SQLITE_NEXT
-    return bulk.insert_rows(event_log, EVENT_COLUMNS, dialect, computed={"xact_id": xact_id})
+#: The INSERT of a flush's events (rows of id, type, occurred_at, actor, payload), numbering
+#: their transaction for the feed: PostgreSQL's transaction id; on SQLite, whose one writer
+#: holds the lock, one above the log's highest (each row may get the next number: any
+#: numbering that grows in commit order will do).
+INSERT_EVENTS = bulk.inserting(
+    event_log, ("id", "type", "occurred_at", "actor", "payload"), computed=_numbered
+)
 
 
 _SQLITE_NEXT = select(func.coalesce(func.max(event_log.c.xact_id), 0) + 1).scalar_subquery()

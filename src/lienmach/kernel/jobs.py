@@ -172,8 +172,7 @@ class JobRunner:
                         "available_at": lease_end,
                     }
                 )
-            dialect = connection.dialect.name
-            _TAKE[dialect].run(connection, bulk.parameters(dialect, taken, _TAKEN))
+            _TAKE.run(connection, taken)
         return [_Claimed(row.id, row.kind, row.payload, row.attempts + 1) for row in rows]
 
     def _lease(self, kind_name: str) -> timedelta:
@@ -273,10 +272,7 @@ def _finish(uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> 
         {"id": job.id, "attempts": job.attempts, "finished_at": now, "result": dict(result)}
         for job, result in done
     ]
-    dialect = uow.connection.dialect.name
-    finished = (
-        _FINISH[dialect].run(uow.connection, bulk.parameters(dialect, rows, _FINISHED)).rowcount
-    )
+    finished = _FINISH.run(uow.connection, rows).rowcount
     if finished != len(done):
         # Another worker took a job over after our lease expired; its result stands.
         raise LeaseLost(", ".join(job.id for job, _ in done))
@@ -315,13 +311,12 @@ _CLAIM = prepared(
 )
 # Taken and finished jobs are marked in one statement each, run once on PostgreSQL
 # (kernel.bulk). A taken job is due again when its lease ends.
-_TAKEN = ("id", "attempts", "locked_until", "available_at")
-_TAKE = {
-    dialect: prepared(
-        bulk.update_rows(jobs, ["id"], list(_TAKEN[1:]), dialect).values(state="running")
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+_TAKE = bulk.updating(
+    jobs,
+    ["id"],
+    ["attempts", "locked_until", "available_at"],
+    lambda update: update.values(state="running"),
+)
 # Only while we still hold the lease: same attempt, still running.
 _CLAIMED_BY_US = update(jobs).where(
     jobs.c.id == bindparam("b_id"),
@@ -329,15 +324,12 @@ _CLAIMED_BY_US = update(jobs).where(
     jobs.c.attempts == bindparam("b_attempts"),
 )
 # Done, as _CLAIMED_BY_US guards it: only the jobs still running in the attempt we took.
-_FINISHED = ("id", "attempts", "finished_at", "result")
-_FINISH = {
-    dialect: prepared(
-        bulk.update_rows(jobs, ["id", "attempts"], ["finished_at", "result"], dialect)
-        .where(jobs.c.state == "running")
-        .values(state="done", last_error=None)
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+_FINISH = bulk.updating(
+    jobs,
+    ["id", "attempts"],
+    ["finished_at", "result"],
+    lambda update: update.where(jobs.c.state == "running").values(state="done", last_error=None),
+)
 _RELEASE = prepared(
     _CLAIMED_BY_US.values(
         state=bindparam("b_state"),

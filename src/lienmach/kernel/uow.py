@@ -16,10 +16,9 @@ from sqlalchemy import Connection, Engine
 from lienmach.kernel import bulk
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import insert_ignoring_duplicates
-from lienmach.kernel.feed import EVENT_COLUMNS, insert_events
+from lienmach.kernel.feed import INSERT_EVENTS
 from lienmach.kernel.ids import new_id
 from lienmach.kernel.messages import Event
-from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_deliveries, event_objects, jobs
 
 T = TypeVar("T")
@@ -27,18 +26,10 @@ SubscribersOf = Callable[[type[Event]], list[str]]
 # Built once: building a statement costs several times more than executing it.
 # A flush's events, the objects they touch and their deliveries: three statements however many
 # rows, each run once on PostgreSQL (kernel.bulk).
-_DIALECTS = ("sqlite", "postgresql")
-_OBJECT_COLUMNS = ("event_id", "object_type", "object_id", "role")
-_DELIVERY_COLUMNS = ("event_id", "subscriber", "state", "attempts", "available_at")
-_INSERT_EVENTS = {dialect: prepared(insert_events(dialect)) for dialect in _DIALECTS}
-_INSERT_OBJECTS = {
-    dialect: prepared(bulk.insert_rows(event_objects, _OBJECT_COLUMNS, dialect))
-    for dialect in _DIALECTS
-}
-_INSERT_DELIVERIES = {
-    dialect: prepared(bulk.insert_rows(event_deliveries, _DELIVERY_COLUMNS, dialect))
-    for dialect in _DIALECTS
-}
+_INSERT_OBJECTS = bulk.inserting(event_objects, ("event_id", "object_type", "object_id", "role"))
+_INSERT_DELIVERIES = bulk.inserting(
+    event_deliveries, ("event_id", "subscriber", "state", "attempts", "available_at")
+)
 
 
 class UnitOfWork:
@@ -195,7 +186,6 @@ class UnitOfWork:
 
     def _write_events(self) -> None:
         connection = self.connection
-        dialect = connection.dialect.name
         log_rows: list[dict[str, Any]] = []
         object_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
@@ -229,11 +219,9 @@ class UnitOfWork:
                     }
                 )
             self.published.append((event_id, event))
-        _INSERT_EVENTS[dialect].run(connection, bulk.parameters(dialect, log_rows, EVENT_COLUMNS))
+        INSERT_EVENTS.run(connection, log_rows)
         if object_rows:
-            parameters = bulk.parameters(dialect, object_rows, _OBJECT_COLUMNS)
-            _INSERT_OBJECTS[dialect].run(connection, parameters)
+            _INSERT_OBJECTS.run(connection, object_rows)
         if delivery_rows:
-            parameters = bulk.parameters(dialect, delivery_rows, _DELIVERY_COLUMNS)
-            _INSERT_DELIVERIES[dialect].run(connection, parameters)
+            _INSERT_DELIVERIES.run(connection, delivery_rows)
         self._events = []

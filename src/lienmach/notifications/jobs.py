@@ -35,13 +35,12 @@ _READ = prepared(
     .with_for_update()
 )
 # One statement for every message marked, run once on PostgreSQL (kernel.bulk).
-_SENT = ("id", "sent_at", "provider_id", "subject", "body")
-_MARK_SENT = {
-    dialect: prepared(
-        bulk.update_rows(outbound_messages, ["id"], list(_SENT[1:]), dialect).values(state="sent")
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+_MARK_SENT = bulk.updating(
+    outbound_messages,
+    ["id"],
+    ["sent_at", "provider_id", "subject", "body"],
+    lambda update: update.values(state="sent"),
+)
 
 
 def job_kinds(
@@ -89,8 +88,7 @@ def _kind(name: str, channel: str, perform: Perform) -> JobKind:
             }
             for row in queued
         ]
-        dialect = uow.connection.dialect.name
-        _MARK_SENT[dialect].run(uow.connection, bulk.parameters(dialect, marks, _SENT))
+        _MARK_SENT.run(uow.connection, marks)
         for row in queued:
             uow.publish(
                 MessageSent(
