@@ -142,3 +142,32 @@ def test_listeners_see_each_statement(database: Any) -> None:
     assert ("INSERT", True) in seen and ("SELECT", False) in seen
     assert isinstance(result, Rows) and result.scalars() == ["j1", "j2"]
     assert result.one_or_none is not None and len(result.all()) == 2
+
+
+def test_a_statement_planned_on_each_run_is_never_kept_prepared_by_postgresql(
+    database: Any,
+) -> None:
+    """psycopg prepares a statement on the server after a few runs, and PostgreSQL then keeps
+    one generic plan for it; ``plan_each_run`` statements must be planned for their values.
+    (SQLite has no generic plans: there the option changes nothing.)"""
+    create_schema(database.engine)
+    kept, each_run = prepared(BY_STATE), prepared(BY_STATE, plan_each_run=True)
+    with database.engine.begin() as connection:
+        prepared(jobs.insert()).run(connection, [job(1), job(2)])
+        for _ in range(8):
+            assert each_run.run(connection, {"state": "pending"}).scalars() == ["j1", "j2"]
+        if database.kind == "sqlite":
+            assert kept.run(connection, {"state": "pending"}).scalars() == ["j1", "j2"]
+            return
+        assert _server_prepared_selects(connection) == 0
+        for _ in range(8):
+            kept.run(connection, {"state": "pending"})
+        assert _server_prepared_selects(connection) == 1
+
+
+def _server_prepared_selects(connection: Any) -> int:
+    return int(
+        connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT%%'"
+        ).scalar()
+    )

@@ -35,8 +35,16 @@ class ManyRows:
     """A statement writing many rows, built for each database the first time it runs there
     and prepared (kernel.prepared); run with the rows as dicts by column name."""
 
-    def __init__(self, names: Sequence[str], build: Callable[[str], Any], *, renamed: bool):
+    def __init__(
+        self,
+        names: Sequence[str],
+        build: Callable[[str], Any],
+        *,
+        renamed: bool,
+        plan_each_run: bool = False,
+    ):
         self.names = tuple(names)
+        self._plan_each_run = plan_each_run
         self._build = build
         self._renamed = renamed  # SQLite binds ``a_<column>`` (an UPDATE's SET needs it)
         self._built: dict[str, Prepared] = {}
@@ -45,7 +53,9 @@ class ManyRows:
         dialect = connection.dialect.name
         statement = self._built.get(dialect)
         if statement is None:
-            statement = self._built[dialect] = prepared(self._build(dialect))
+            statement = self._built[dialect] = prepared(
+                self._build(dialect), plan_each_run=self._plan_each_run
+            )
         return statement.run(connection, self._parameters(dialect, rows))
 
     def _parameters(self, dialect: str, rows: Sequence[Mapping[str, Any]]) -> Any:
@@ -100,7 +110,9 @@ def updating(
             .values({name: rows.c[name] for name in names})
         )
 
-    return ManyRows([*keys, *names], build, renamed=True)
+    # Joined to the table by its keys: the plan depends on the number of rows and the table's
+    # size, so PostgreSQL plans each run (a kept generic plan chose to scan the whole table).
+    return ManyRows([*keys, *names], build, renamed=True, plan_each_run=True)
 
 
 def _value(table: Table, name: str) -> Any:

@@ -269,7 +269,13 @@ def _finish(uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> 
     """Mark jobs done, in one statement; only while we still hold their leases."""
     now = uow.now()
     rows = [
-        {"id": job.id, "attempts": job.attempts, "finished_at": now, "result": dict(result)}
+        {
+            "id": job.id,
+            "attempts": job.attempts,
+            "state": "running",
+            "finished_at": now,
+            "result": dict(result),
+        }
         for job, result in done
     ]
     finished = _FINISH.run(uow.connection, rows).rowcount
@@ -324,11 +330,14 @@ _CLAIMED_BY_US = update(jobs).where(
     jobs.c.attempts == bindparam("b_attempts"),
 )
 # Done, as _CLAIMED_BY_US guards it: only the jobs still running in the attempt we took.
+# The state goes with each row, not as a constant: PostgreSQL would otherwise read the
+# running jobs through the partial index of unfinished ones, whose entries for finished
+# jobs stay until vacuum.
 _FINISH = bulk.updating(
     jobs,
-    ["id", "attempts"],
+    ["id", "attempts", "state"],
     ["finished_at", "result"],
-    lambda update: update.where(jobs.c.state == "running").values(state="done", last_error=None),
+    lambda update: update.values(state="done", last_error=None),
 )
 _RELEASE = prepared(
     _CLAIMED_BY_US.values(

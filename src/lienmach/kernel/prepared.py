@@ -109,6 +109,9 @@ class _Plan:
     #: The IN lists, each once: their placeholders are written out for each length given
     #: (as SQLAlchemy does on every run), see ``sized``.
     lists: tuple[_Bind, ...] = ()
+    #: Keyword arguments for the driver's ``execute`` (on PostgreSQL, ``prepare=False`` for a
+    #: statement planned on each run, see :func:`prepared`).
+    driver_options: Mapping[str, Any] = field(default_factory=dict)
     _sized: dict[tuple[int, ...], _Plan] = field(default_factory=dict)
 
     @functools.cached_property
@@ -154,8 +157,9 @@ class _Plan:
 class Prepared:
     """A statement to run many times: ``prepared(statement).run(connection, parameters)``."""
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: Executable, *, plan_each_run: bool = False) -> None:
         self.statement = statement
+        self.plan_each_run = plan_each_run
         # By dialect name and, for INSERT and UPDATE, the columns given (as SQLAlchemy does).
         self._plans: dict[tuple[str, tuple[str, ...]], _Plan | None] = {}
         self._dml = isinstance(statement, Insert | Update)
@@ -184,13 +188,22 @@ class Prepared:
             compiled = cast(ClauseElement, self.statement).compile(
                 dialect=dialect, column_keys=sorted(key[1]) if dml else None
             )
-            self._plans[key] = _plan_of(cast(SQLCompiler, compiled), dialect)
+            plan = _plan_of(cast(SQLCompiler, compiled), dialect)
+            if plan is not None and self.plan_each_run and dialect.name == "postgresql":
+                plan = replace(plan, driver_options={"prepare": False})
+            self._plans[key] = plan
         return self._plans[key]
 
 
-def prepared(statement: Executable) -> Prepared:
-    """``statement``, to be run through :meth:`Prepared.run`; build it once, at import."""
-    return Prepared(statement)
+def prepared(statement: Executable, *, plan_each_run: bool = False) -> Prepared:
+    """``statement``, to be run through :meth:`Prepared.run`; build it once, at import.
+
+    ``plan_each_run``: PostgreSQL plans it for the values of each run instead of keeping the
+    generic plan the driver prepares after a few runs. For a join whose best plan depends on
+    sizes (``UPDATE … FROM unnest(…)``): a generic plan made while a table was small, or
+    from statistics that lag behind it, keeps scanning the whole table (ADR 0018).
+    """
+    return Prepared(statement, plan_each_run=plan_each_run)
 
 
 def _plan_of(compiled: SQLCompiler, dialect: Dialect) -> _Plan | None:
@@ -297,7 +310,7 @@ def _execute(connection: Connection, plan: _Plan, parameters: Any, many: bool) -
             if many:
                 cursor.executemany(plan.sql, parameters)
             else:
-                cursor.execute(plan.sql, parameters)
+                cursor.execute(plan.sql, parameters, **plan.driver_options)
         except dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(
                 plan.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
