@@ -75,8 +75,15 @@ def test_rows_go_in_added_and_updated_as_one_statement_per_row_would(database) -
         with engine.begin() as connection:
             ADDING.run(connection, _rows(300, 2))
             ADDING.run(connection, _rows(150, 5))
-            changed = [{"name": "edge-007", "day": "2026-11-27", "steps": [["E9", "X", 1]]}]
+            changed = [
+                {"name": f"edge-00{i}", "day": "2026-11-27", "steps": [["E9", "X", i]]}
+                for i in (7, 8)
+            ]
             SETTING_STEPS.run(connection, changed)
+            # A single row goes as a plain statement.
+            SETTING_STEPS.run(connection, [{**changed[1], "steps": [["E10", "Y", 8]]}])
+            ADDING.run(connection, _rows(1, 10))
+            assert SETTING_STEPS.run(connection, []).rowcount == 0
         with engine.connect() as connection:
             found = _table(connection)
     finally:
@@ -84,10 +91,13 @@ def test_rows_go_in_added_and_updated_as_one_statement_per_row_would(database) -
         meta.drop_all(engine)
 
     assert len(found) == 300
-    assert found["edge-000"] == (7, AT, [["E1", "OrderPlaced", 0], ["E2", "Ghi chú: đã giao", 0]])
+    assert found["edge-000"] == (17, AT, [["E1", "OrderPlaced", 0], ["E2", "Ghi chú: đã giao", 0]])
     assert found["edge-149"][0] == 7 and found["edge-150"][0] == 2
     assert found["edge-299"][1] == AT + timedelta(seconds=299)
-    assert found["edge-007"][2] == [["E9", "X", 1]]
+    assert found["edge-007"][2] == [["E9", "X", 7]]
+    assert found["edge-008"][2] == [["E10", "Y", 8]]
     if dialect == "postgresql":
-        # Two upserts and an update: three statements for 451 rows.
-        assert len([s for s in statements if s.startswith(("INSERT", "UPDATE"))]) == 3
+        # Two upserts and an update of many rows: three statements for 452 rows, then a
+        # plain update and upsert of one row each.
+        written = [s for s in statements if s.startswith(("INSERT", "UPDATE"))]
+        assert ["unnest" in s for s in written] == [True, True, True, False, False]

@@ -27,6 +27,7 @@ from lienmach.billing.tables import (
     journal_entries,
     journal_lines,
 )
+from lienmach.kernel import bulk
 from lienmach.kernel.clock import as_utc
 from lienmach.kernel.counters import next_numbers
 from lienmach.kernel.db import insert_ignoring_duplicates, inserted_keys
@@ -38,9 +39,27 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 # Built once with bind parameters: building a statement costs more than running it.
-_INSERT_LINES = prepared(journal_lines.insert())
+_INSERT_LINES = bulk.inserting(
+    journal_lines, ["entry_id", "line_no", "account_code", "debit_vnd", "credit_vnd", "order_id"]
+)
 _INSERT_INVOICE = prepared(invoices.insert())
-_INSERT_INVOICE_LINES = prepared(invoice_lines.insert())
+_INSERT_INVOICE_LINES = bulk.inserting(
+    invoice_lines,
+    [
+        "id",
+        "invoice_id",
+        "line_no",
+        "kind",
+        "order_line_id",
+        "product_id",
+        "description",
+        "quantity",
+        "unit_price_vnd",
+        "vat_rate_percent",
+        "net_vnd",
+        "vat_vnd",
+    ],
+)
 _INVOICE_OF_ORDER = select(invoices.c.id).where(invoices.c.order_id == bindparam("order_id"))
 _INVOICES_OF_ORDERS = prepared(
     select(invoices.c.order_id, invoices.c.id).where(

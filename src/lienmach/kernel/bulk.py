@@ -7,8 +7,9 @@ back into rows inside a single ``INSERT … SELECT`` or ``UPDATE … FROM`` (ADR
 keeps one statement run for each row: there a row costs a function call, not a round trip.
 
 A :class:`ManyRows` takes the rows as dicts by column name and shapes them for the database it
-runs on. One statement changes a row once: rows given
-together must not repeat a key that an ON CONFLICT DO UPDATE or an UPDATE would change twice.
+runs on; a single row goes as a plain statement on either database. One statement changes a
+row once: rows given together must not repeat a key that an ON CONFLICT DO UPDATE or an
+UPDATE would change twice.
 """
 
 from __future__ import annotations
@@ -33,37 +34,40 @@ def dialect_insert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Ins
 
 class ManyRows:
     """A statement writing many rows, built for each database the first time it runs there
-    and prepared (kernel.prepared); run with the rows as dicts by column name."""
+    and prepared (kernel.prepared); run with the rows as dicts by column name.
 
-    def __init__(
-        self,
-        names: Sequence[str],
-        build: Callable[[str], Any],
-        *,
-        renamed: bool,
-        plan_each_run: bool = False,
-    ):
+    Two shapes: row by row (SQLite always; PostgreSQL for a single row, where it is one
+    round trip anyway and its plan by key can be kept), and the arrays (PostgreSQL, many rows).
+    """
+
+    def __init__(self, names: Sequence[str], build: Callable[[str, bool], Any], *, renamed: bool):
         self.names = tuple(names)
-        self._plan_each_run = plan_each_run
         self._build = build
-        self._renamed = renamed  # SQLite binds ``a_<column>`` (an UPDATE's SET needs it)
-        self._built: dict[str, Prepared] = {}
+        self._renamed = renamed  # row by row, binds are ``a_<column>`` (an UPDATE's SET needs it)
+        self._built: dict[tuple[str, bool], Prepared] = {}
 
     def run(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> Rows:
+        if not rows:
+            nothing = Rows()
+            nothing.rowcount = 0
+            return nothing
         dialect = connection.dialect.name
-        statement = self._built.get(dialect)
+        arrays = dialect == "postgresql" and len(rows) > 1
+        statement = self._built.get((dialect, arrays))
         if statement is None:
-            statement = self._built[dialect] = prepared(
-                self._build(dialect), plan_each_run=self._plan_each_run
+            # Joined to a table by its keys, the arrays' best plan depends on their length and
+            # the table's size: PostgreSQL plans each run (a kept generic plan, made while a
+            # table was small, went on scanning all of it).
+            statement = self._built[dialect, arrays] = prepared(
+                self._build(dialect, arrays), plan_each_run=arrays and self._renamed
             )
-        return statement.run(connection, self._parameters(dialect, rows))
-
-    def _parameters(self, dialect: str, rows: Sequence[Mapping[str, Any]]) -> Any:
-        if dialect == "postgresql":  # one list per column, rows in order
-            return {f"a_{name}": [row[name] for row in rows] for name in self.names}
+        if arrays:  # one list per column, rows in order
+            return statement.run(
+                connection, {f"a_{name}": [row[name] for row in rows] for name in self.names}
+            )
         if self._renamed:
-            return [{f"a_{name}": row[name] for name in self.names} for row in rows]
-        return rows
+            rows = [{f"a_{name}": row[name] for name in self.names} for row in rows]
+        return statement.run(connection, rows[0] if len(rows) == 1 else list(rows))
 
 
 def inserting(
@@ -76,13 +80,14 @@ def inserting(
     ``on_conflict_do_…``, ``returning``); ``computed(dialect)``: more columns, each set by an
     SQL expression evaluated in the statement."""
 
-    def build(dialect: str) -> Any:
+    def build(dialect: str, arrays: bool) -> Any:
         extra = dict(computed(dialect)) if computed else {}
-        if dialect != "postgresql":  # binds named as the columns, rows given as they are
-            return finish(sqlite.insert(table).values(extra) if extra else sqlite.insert(table))
+        insert = dialect_insert(table, dialect)
+        if not arrays:  # binds named as the columns, rows given as they are
+            return finish(insert.values(extra) if extra else insert)
         rows = _unnested(table, names)
         return finish(
-            postgresql.insert(table).from_select(
+            insert.from_select(
                 [*names, *extra], select(*(rows.c[name] for name in names), *extra.values())
             )
         )
@@ -96,8 +101,8 @@ def updating(
     """Set ``names`` of the row found by ``keys``, for each row given; ``finish`` adds to the
     UPDATE (more conditions, constant values)."""
 
-    def build(dialect: str) -> Any:
-        if dialect != "postgresql":
+    def build(dialect: str, arrays: bool) -> Any:
+        if not arrays:
             return finish(
                 update(table)
                 .where(*(table.c[key] == _value(table, key) for key in keys))
@@ -110,9 +115,7 @@ def updating(
             .values({name: rows.c[name] for name in names})
         )
 
-    # Joined to the table by its keys: the plan depends on the number of rows and the table's
-    # size, so PostgreSQL plans each run (a kept generic plan chose to scan the whole table).
-    return ManyRows([*keys, *names], build, renamed=True, plan_each_run=True)
+    return ManyRows([*keys, *names], build, renamed=True)
 
 
 def _value(table: Table, name: str) -> Any:

@@ -18,7 +18,7 @@ from sqlalchemy import (
     update,
 )
 
-from lienmach.kernel import feed
+from lienmach.kernel import bulk, feed
 from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.tables import event_deliveries, event_log
 
@@ -115,10 +115,12 @@ ONE_DELIVERY = and_(
     event_deliveries.c.event_id == bindparam("b_event_id"),
     event_deliveries.c.subscriber == bindparam("b_subscriber"),
 )
-MARK_DONE = prepared(
-    update(event_deliveries)
-    .where(ONE_DELIVERY)
-    .values(state="done", finished_at=bindparam("b_now"), attempts=event_deliveries.c.attempts + 1)
+#: A batch's deliveries marked done in one statement (kernel.bulk).
+MARK_DONE = bulk.updating(
+    event_deliveries,
+    ["event_id", "subscriber"],
+    ["finished_at"],
+    lambda update: update.values(state="done", attempts=event_deliveries.c.attempts + 1),
 )
 MARK_FAILED = prepared(
     update(event_deliveries)

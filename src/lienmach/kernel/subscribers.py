@@ -197,7 +197,7 @@ class BatchRunner:
             delivery_rows.MARK_DONE.run(
                 connection,
                 [
-                    {"b_event_id": row.event_id, "b_subscriber": row.subscriber, "b_now": now}
+                    {"event_id": row.event_id, "subscriber": row.subscriber, "finished_at": now}
                     for row in done
                 ],
             )

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from lienmach.kernel import bulk
 from lienmach.kernel.errors import ConcurrencyConflict, NotFound
 from lienmach.kernel.prepared import Prepared, prepared
 from lienmach.kernel.states import check_transition
@@ -40,11 +41,8 @@ _SAVE_ORDER = (
         version=bindparam("o_new_version"),
     )
 )
-_SAVE_LINES = prepared(
-    update(order_lines)
-    .where(order_lines.c.id == bindparam("line_id"))
-    .values({column: bindparam(f"new_{name}") for name, column in _COUNTERS.items()})
-)
+#: The changed lines' counters, in one statement however many (kernel.bulk).
+_SAVE_LINES = bulk.updating(order_lines, ["id"], list(_COUNTERS.values()))
 
 
 @functools.cache
@@ -156,10 +154,7 @@ def save(uow: UnitOfWork, aggregate: OrderAggregate, **order_changes: Any) -> Or
     if changed_lines:
         _SAVE_LINES.run(
             uow.connection,
-            [
-                {"line_id": line_id, **{f"new_{name}": getattr(units, name) for name in _COUNTERS}}
-                for line_id, units in changed_lines.items()
-            ],
+            [_line_row(line_id, units) for line_id, units in sorted(changed_lines.items())],
         )
     aggregate.version += 1
     aggregate.state = new_state
@@ -209,7 +204,7 @@ def save_many(uow: UnitOfWork, aggregates: Iterable[OrderAggregate]) -> None:
         names = ", ".join(aggregate.id for aggregate in ordered)
         raise ConcurrencyConflict(f"one of the orders {names} was changed by someone else; retry")
     lines = [
-        {"line_id": line_id, **{f"new_{name}": getattr(units, name) for name in _COUNTERS}}
+        _line_row(line_id, units)
         for aggregate in ordered
         for line_id, units in sorted(aggregate.changed_lines().items())
     ]
@@ -221,6 +216,10 @@ def save_many(uow: UnitOfWork, aggregates: Iterable[OrderAggregate]) -> None:
         aggregate.mark_saved()
         if (view := seen.get(aggregate.id)) is not None:
             seen[aggregate.id] = _as_saved(view, aggregate)
+
+
+def _line_row(line_id: str, units: LineUnits) -> dict[str, Any]:
+    return {"id": line_id, **{column: getattr(units, name) for name, column in _COUNTERS.items()}}
 
 
 def _as_saved(view: OrderView, aggregate: OrderAggregate) -> OrderView:
