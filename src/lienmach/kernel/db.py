@@ -148,6 +148,36 @@ def savepoint(connection: Connection) -> Iterator[None]:
     _RELEASE_SAVEPOINT.run(connection)
 
 
+class SavepointPerUnit:
+    """Savepoints for units of work run one after another in one transaction: each unit's
+    replaces the last one's (released, not nested), and :meth:`undo` rolls back what the
+    current unit wrote. On PostgreSQL the release and the new savepoint go in one round trip;
+    the last savepoint goes with the commit."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._open = False
+
+    def begin_unit(self) -> None:
+        if self._open and self._connection.dialect.name == "postgresql":
+            # No parameters: psycopg sends both statements as one simple query.
+            cursor = self._connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(_RELEASE_AND_BEGIN)
+            finally:
+                cursor.close()
+            return
+        if self._open:
+            _RELEASE_SAVEPOINT.run(self._connection)
+        _SAVEPOINT.run(self._connection)
+        self._open = True
+
+    def undo(self) -> None:
+        """Roll back to the current unit's savepoint (which stays, for the next to release)."""
+        _ROLLBACK_TO_SAVEPOINT.run(self._connection)
+
+
+_RELEASE_AND_BEGIN = "RELEASE SAVEPOINT lienmach_unit; SAVEPOINT lienmach_unit"
 _SAVEPOINT = prepared(text("SAVEPOINT lienmach_unit"))
 _ROLLBACK_TO_SAVEPOINT = prepared(text("ROLLBACK TO SAVEPOINT lienmach_unit"))
 _RELEASE_SAVEPOINT = prepared(text("RELEASE SAVEPOINT lienmach_unit"))

@@ -19,7 +19,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Connection, Engine
 
-from lienmach.kernel.db import savepoint
+from lienmach.kernel.db import SavepointPerUnit
 from lienmach.kernel.uow import UnitOfWork
 
 P = ParamSpec("P")
@@ -113,11 +113,12 @@ def _together(
     with engine.connect() as connection, connection.begin():
         # The units' events and jobs, written together once they have all run.
         written_once = open_uow(connection, "system")
+        savepoints = SavepointPerUnit(connection)
         for unit in units:
             if unit.chain is not None and unit.chain in failed:
                 outcomes.append(Outcome(error=SkippedAfterFailure(unit.chain)))
                 continue
-            outcome = _in_savepoint(connection, unit, open_uow, written_once)
+            outcome = _in_savepoint(connection, unit, open_uow, written_once, savepoints)
             if outcome.error is not None:
                 if is_transient(outcome.error):
                     # Another transaction holds what this unit needs: retrying here, with the
@@ -131,16 +132,22 @@ def _together(
 
 
 def _in_savepoint(
-    connection: Connection, unit: Unit[Any], open_uow: OpenUnitOfWork, written_once: UnitOfWork
+    connection: Connection,
+    unit: Unit[Any],
+    open_uow: OpenUnitOfWork,
+    written_once: UnitOfWork,
+    savepoints: SavepointPerUnit,
 ) -> Outcome[Any]:
     uow = open_uow(connection, unit.actor)
+    savepoints.begin_unit()
     try:
-        with savepoint(connection), uow:
+        with uow:
             value = unit.work(uow)
             # Its gathered work inside the savepoint; its events and jobs leave only if it
             # succeeds, to be written with the others'.
             uow.hand_over_pending(written_once)
     except Exception as error:
+        savepoints.undo()
         uow.discard_pending()
         return Outcome(error=error)
     return Outcome(value=value)
