@@ -87,3 +87,17 @@ def test_only_http_urls_are_accepted() -> None:
     for url in ("ftp://example.vn", "nonsense", ""):
         with pytest.raises(ValueError, match="http"):
             JsonHttpClient(url)
+
+
+def test_a_stopped_server_answers_no_one_on_the_connections_it_kept_open() -> None:
+    """The sandboxes keep connections open; stopping one (a carrier's outage in a test) must
+    still cut off a client holding such a connection."""
+    server = _EchoServer().start()
+    client = JsonHttpClient(server.url)
+    try:
+        assert client.post("/before", {"n": 1}).json()["got"] == {"n": 1}
+        server.stop()
+        with pytest.raises(HttpError):
+            client.post("/after", {"n": 2})
+    finally:
+        client.close()
