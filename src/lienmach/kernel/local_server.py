@@ -75,6 +75,9 @@ class QuietHandler(BaseHTTPRequestHandler):
     answer carries its length, so the connection stays open for the next request."""
 
     protocol_version = "HTTP/1.1"
+    # The head and the body go out as two writes: on a kept-open connection Nagle's algorithm
+    # would hold the body back until the client acknowledges the head (up to 40 ms).
+    disable_nagle_algorithm = True
 
     def send_bytes(self, status: int, data: bytes, content_type: str) -> None:
         self.send_response(status)
