@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine
 
 from lienmach.kernel import delivery_rows, feed
 from lienmach.kernel.clock import Clock
-from lienmach.kernel.db import read_connection
+from lienmach.kernel.db import look_connection
 from lienmach.kernel.delivery_rows import JOURNEY, ORPHANS, PROJECTIONS
 from lienmach.kernel.messages import Event
 from lienmach.kernel.subscribers import (
@@ -104,7 +104,7 @@ class Bus:
 
     def _has_due(self, engine: Engine, clock: Clock, lane: str) -> bool:
         """A cheap look first, so an idle worker takes no write lock and no row locks."""
-        with read_connection(engine) as connection:
+        with look_connection(engine) as connection:
             found = self._lanes[lane].any_due.run(connection, {"now": clock.now()})
             return found.first() is not None
 
@@ -150,7 +150,7 @@ class Bus:
     def _feed_batch(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
         """Up to ``limit`` events of the projections' feed, handled in one transaction that
         also moves the feed's position; fast path and careful path as for deliveries."""
-        with read_connection(engine) as connection:
+        with look_connection(engine) as connection:
             if not feed.any_after(connection, self._feed_seen, finished_only=False):
                 return None
         try:

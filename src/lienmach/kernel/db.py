@@ -86,6 +86,21 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
             yield connection
 
 
+@contextlib.contextmanager
+def look_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for a single read statement (a worker's "anything to do?"): like
+    :func:`read_connection`, but on PostgreSQL without the BEGIN and COMMIT round trips (the
+    statement commits on its own). Not for server-side cursors, which need a transaction."""
+    if engine.dialect.name != "postgresql":
+        with read_connection(engine) as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        with connection.begin():  # begun, so that prepared statements run on the driver
+            yield connection
+
+
 def insert_ignoring_duplicates(
     connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]] | Mapping[str, Any]
 ) -> int:

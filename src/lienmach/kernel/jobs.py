@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, literal_column, sele
 from lienmach.kernel import bulk
 from lienmach.kernel.bus import retry_delay
 from lienmach.kernel.clock import Clock
-from lienmach.kernel.db import read_connection
+from lienmach.kernel.db import look_connection
 from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import jobs
 from lienmach.kernel.uow import UnitOfWork
@@ -290,7 +290,7 @@ class LeaseLost(Exception):
 
 def has_due_jobs(engine: Engine, clock: Clock) -> bool:
     """A cheap look without taking the write lock (SQLite) or any row lock."""
-    with read_connection(engine) as connection:
+    with look_connection(engine) as connection:
         return _ANY_DUE.run(connection, {"now": clock.now()}).first() is not None
 
 
