@@ -43,23 +43,8 @@ _INSERT_LINES = bulk.inserting(
     journal_lines, ["entry_id", "line_no", "account_code", "debit_vnd", "credit_vnd", "order_id"]
 )
 _INSERT_INVOICE = prepared(invoices.insert())
-_INSERT_INVOICE_LINES = bulk.inserting(
-    invoice_lines,
-    [
-        "id",
-        "invoice_id",
-        "line_no",
-        "kind",
-        "order_line_id",
-        "product_id",
-        "description",
-        "quantity",
-        "unit_price_vnd",
-        "vat_rate_percent",
-        "net_vnd",
-        "vat_vnd",
-    ],
-)
+# Every column of an invoice line is given.
+_INSERT_INVOICE_LINES = bulk.inserting(invoice_lines, [column.name for column in invoice_lines.c])
 _INVOICE_OF_ORDER = select(invoices.c.id).where(invoices.c.order_id == bindparam("order_id"))
 _INVOICES_OF_ORDERS = prepared(
     select(invoices.c.order_id, invoices.c.id).where(
