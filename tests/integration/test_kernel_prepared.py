@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam, event, select, update
 
 from lienmach.bootstrap import create_schema
-from lienmach.kernel.db import savepoint
+from lienmach.kernel.db import SavepointPerUnit
 from lienmach.kernel.prepared import Rows, prepared
 from lienmach.kernel.tables import event_deliveries, jobs
 
@@ -117,9 +117,12 @@ def test_errors_are_sqlalchemys_and_a_savepoint_undoes_them(database: Any) -> No
     insert = prepared(jobs.insert())
     with database.engine.begin() as connection:
         insert.run(connection, job(1))
-        with pytest.raises(sa.exc.IntegrityError), savepoint(connection):
+        savepoints = SavepointPerUnit(connection)
+        savepoints.begin_unit()
+        with pytest.raises(sa.exc.IntegrityError):
             insert.run(connection, job(2))
             insert.run(connection, job(3, id="j1"))  # the same id
+        savepoints.undo()
         with pytest.raises(sa.exc.InvalidRequestError, match="b_now"):
             prepared(FINISH).run(connection, {"b_id": "j1", "b_result": {}})
         assert rows_of(connection.execute(select(jobs.c.id, jobs.c.state))) == [("j1", "pending")]

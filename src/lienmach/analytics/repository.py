@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,7 +12,7 @@ from lienmach.analytics.model import Facts, SumKey
 from lienmach.analytics.rollups import COLUMN_OF, rolled_up
 from lienmach.analytics.tables import object_attributes, object_facts, rollups
 from lienmach.kernel import bulk
-from lienmach.kernel.prepared import Prepared, prepared
+from lienmach.kernel.prepared import prepared
 
 _LOAD_FACTS = prepared(
     select(object_facts.c.facts).where(
@@ -75,16 +74,6 @@ _SAVE_FACTS = bulk.inserting(
 )
 
 
-@functools.cache
-def _lock_facts(dialect: str) -> Prepared:
-    statement = bulk.dialect_insert(object_facts, dialect)
-    return prepared(
-        statement.on_conflict_do_update(
-            index_elements=["object_type", "object_id"], set_={"facts": object_facts.c.facts}
-        ).returning(object_facts.c.facts)
-    )
-
-
 # Created and locked in one statement; a row another worker created meanwhile is returned
 # as it is.
 _CREATE_AND_LOCK_FACTS = bulk.inserting(
@@ -100,7 +89,7 @@ def load_facts(connection: Connection, object_type: str, object_id: str) -> Fact
     """The object's facts, its row locked until commit (two workers never fold one object at
     once: the second waits and folds into the first one's result)."""
     parameters = {"object_type": object_type, "object_id": object_id, "facts": {}}
-    found = _lock_facts(connection.dialect.name).run(connection, parameters).scalar_one()
+    found = _CREATE_AND_LOCK_FACTS.run(connection, [parameters]).one().facts
     return dict(found) if found else {}
 
 

@@ -144,37 +144,22 @@ def is_postgresql(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
-@contextlib.contextmanager
-def savepoint(connection: Connection) -> Iterator[None]:
-    """The block in a savepoint of the connection's transaction: what it wrote is undone if it
-    raises, and the error goes on to the caller.
-
-    Written as plain SQL: ``Connection.begin_nested`` costs ~150 µs of bookkeeping per use,
-    a prepared statement a few, and a group commit takes one per unit. Safe nested: each ROLLBACK TO
-    or RELEASE names the innermost savepoint of that name, which is its own.
-    """
-    _SAVEPOINT.run(connection)
-    try:
-        yield
-    except BaseException:
-        _ROLLBACK_TO_SAVEPOINT.run(connection)
-        _RELEASE_SAVEPOINT.run(connection)
-        raise
-    _RELEASE_SAVEPOINT.run(connection)
-
-
 class SavepointPerUnit:
     """Savepoints for units of work run one after another in one transaction: each unit's
     replaces the last one's (released, not nested), and :meth:`undo` rolls back what the
     current unit wrote. On PostgreSQL the release and the new savepoint go in one round trip;
-    the last savepoint goes with the commit."""
+    the last savepoint goes with the commit.
+
+    Written as plain SQL: ``Connection.begin_nested`` costs ~150 µs of bookkeeping per use,
+    a prepared statement a few, and a group commit takes one per unit.
+    """
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._open = False
 
     def begin_unit(self) -> None:
-        if self._open and self._connection.dialect.name == "postgresql":
+        if self._open and is_postgresql(self._connection):
             # No parameters: psycopg sends both statements as one simple query.
             cursor = self._connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
