@@ -188,7 +188,7 @@ def build_runtime(
         engine=engine,
         clock=clock or SystemClock(),
         bus=bus,
-        job_runner=JobRunner({kind.name: kind for kind in kinds}),
+        job_runner=JobRunner({kind.name: kind for kind in kinds}, io_threads=settings.io_threads),
         inline_drain=settings.is_sqlite if inline_drain is None else inline_drain,
         periodic=periodic_tasks(settings),
         adapters={

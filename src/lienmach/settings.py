@@ -53,9 +53,17 @@ class Settings:
     sweep_every_minutes: float = field(
         default_factory=lambda: float(_env("SWEEP_EVERY_MINUTES", "5"))
     )
+    # Threads each process gives to jobs' I/O (bookings, e-mail, SMS): a remote side answers
+    # in tens to hundreds of milliseconds, so the jobs' throughput is threads / latency.
+    io_threads: int = field(default_factory=lambda: int(_env("IO_THREADS", "32")))
 
     def __post_init__(self) -> None:
-        for name in ("payment_deadline_hours", "carrier_poll_after_hours", "sweep_every_minutes"):
+        for name in (
+            "payment_deadline_hours",
+            "carrier_poll_after_hours",
+            "sweep_every_minutes",
+            "io_threads",
+        ):
             if not getattr(self, name) > 0:
                 variable = f"LIENMACH_{name.upper()}"
                 raise ValueError(

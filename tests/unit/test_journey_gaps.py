@@ -1,12 +1,15 @@
 """The pieces behind deadlines, polling and refunds, without a database: the overdue rule, the
-settings' bounds, the new e-mails in both languages, and the carrier's status answer."""
+settings' bounds (and the jobs' I/O threads they set), the new e-mails in both languages, and
+the carrier's status answer."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from lienmach.bootstrap import build_runtime
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.notifications.templates import LANGUAGES, SPECS, missing_params, render
 from lienmach.orders.model import payment_overdue
@@ -47,13 +50,24 @@ def test_only_an_unpaid_cancellable_prepaid_order_past_its_deadline_is_overdue()
 
 
 @pytest.mark.parametrize(
-    "name", ["payment_deadline_hours", "carrier_poll_after_hours", "sweep_every_minutes"]
+    "name",
+    ["payment_deadline_hours", "carrier_poll_after_hours", "sweep_every_minutes", "io_threads"],
 )
-def test_settings_refuse_a_deadline_that_is_not_positive(name: str) -> None:
+def test_settings_refuse_a_deadline_or_count_that_is_not_positive(name: str) -> None:
     with pytest.raises(ValueError, match=f"LIENMACH_{name.upper()}.*số dương.*positive"):
         Settings(**{name: 0})  # type: ignore[arg-type]
     assert Settings().payment_deadline_hours == 24
     assert Settings().carrier_poll_after_hours == 2
+
+
+def test_the_jobs_io_threads_come_from_the_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'io.db'}"
+    assert build_runtime(Settings(database_url=url)).job_runner.io_threads == 32
+    monkeypatch.setenv("LIENMACH_IO_THREADS", "6")
+    runner = build_runtime(Settings(database_url=url)).job_runner
+    assert runner.io_threads == 6 and runner.max_inflight == 12
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
