@@ -3,6 +3,7 @@ would write, on both databases, and on PostgreSQL one statement however many row
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -101,3 +102,51 @@ def test_rows_go_in_added_and_updated_as_one_statement_per_row_would(database) -
         # plain update and upsert of one row each.
         written = [s for s in statements if s.startswith(("INSERT", "UPDATE"))]
         assert ["unnest" in s for s in written] == [True, True, True, False, False]
+
+
+# What an array's text format has to quote or escape: the binary format carries them as they
+# are, and each must come back the same.
+AWKWARD = [
+    'quote " and backslash \\ inside',
+    "NULL",
+    "{braces, and commas}",
+    "",
+    "đơn hàng giao thất bại — khách không nghe máy",
+    "tab\tand\nnewline",
+]
+
+
+def test_awkward_values_in_many_rows_come_back_as_they_were_given(database) -> None:  # type: ignore[no-untyped-def]
+    engine = database.engine
+    meta.create_all(engine)
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    rows = [
+        {
+            "name": f"awkward-{i}",
+            "day": text[:10],
+            "count": 2**40 + i,  # past 32 bits: the array is bigint, not int
+            "seen_at": AT - timedelta(days=i),
+            "steps": {"text": text, "nested": [text, None, {"k": '"'}], "n": i},
+        }
+        for i, text in enumerate(AWKWARD)
+    ]
+    sa.event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with engine.begin() as connection:
+            ADDING.run(connection, rows)
+        with engine.connect() as connection:
+            found = _table(connection)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", seen)
+        meta.drop_all(engine)
+
+    assert found == {row["name"]: (row["count"], row["seen_at"], row["steps"]) for row in rows}
+    if engine.dialect.name == "postgresql":
+        # One statement, its arrays in the driver's binary format.
+        (insert,) = [s for s in statements if s.startswith("INSERT")]
+        assert "%(a_steps)b" in insert and "%(a_name)b" in insert
+        assert not re.search(r"%\(\w+\)s", insert)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import ARRAY, Connection, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -242,7 +242,7 @@ def _plan_of(compiled: SQLCompiler, dialect: Dialect) -> _Plan | None:
             for column in columns
         )
     return _Plan(
-        sql=compiled.string,
+        sql=_binary_arrays(compiled) if dialect.name == "postgresql" else compiled.string,
         binds=tuple(binds),
         positional=positional,
         row=row,
@@ -251,6 +251,19 @@ def _plan_of(compiled: SQLCompiler, dialect: Dialect) -> _Plan | None:
         direct_many=dialect.name == "sqlite",
         lists=tuple({bind.name: bind for bind in binds if bind.name in lists}.values()),
     )
+
+
+def _binary_arrays(compiled: SQLCompiler) -> str:
+    """The SQL with its array parameters in psycopg's binary format (``%(name)b``): in the
+    text format psycopg quotes and escapes every element in Python, which took ~30 % of the
+    KPI upkeep's time (kernel.bulk sends every column as an array); binary elements are only
+    copied, and JSON ones are not escaped a second time."""
+    sql = compiled.string
+    for name, bind in compiled.binds.items():
+        if isinstance(bind.type, ARRAY):
+            driver_name = compiled.escaped_bind_names.get(name, name)
+            sql = sql.replace(f"%({driver_name})s", f"%({driver_name})b")
+    return sql
 
 
 def _row_class(keys: list[str]) -> Callable[[Any], Any]:
