@@ -52,17 +52,18 @@ _ADD_TO_ROLLUPS = bulk.inserting(
 )
 
 
+_ZEROS = dict.fromkeys(COLUMN_OF.values(), 0)
+
+
 def _rollup_rows(sums: Mapping[SumKey, int]) -> list[dict[str, Any]]:
-    return [
-        {
-            "dimension": dimension,
-            "value": value,
-            "span": span,
-            "start": start,
-            **{name: amounts.get(name, 0) for name in COLUMN_OF.values()},
-        }
-        for (dimension, value, span, start), amounts in sorted(rolled_up(sums).items())
-    ]
+    # Each row starts as a copy of the zeros and takes the few amounts it has: cheaper than
+    # looking up all 75 columns in each row's amounts.
+    rows = []
+    for (dimension, value, span, start), amounts in sorted(rolled_up(sums).items()):
+        row = {"dimension": dimension, "value": value, "span": span, "start": start, **_ZEROS}
+        row.update(amounts)
+        rows.append(row)
+    return rows
 
 
 _SAVE_FACTS = bulk.inserting(

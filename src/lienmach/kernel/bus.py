@@ -15,6 +15,7 @@ a delivery row then, and is retried through the rows like any other.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -187,11 +188,16 @@ class Bus:
         return outcome
 
     def _feed_rows(self, events: list[Any]) -> list[_FeedRow]:
-        return [
-            _FeedRow(event.id, subscriber, 0, event.type, event.payload, event.occurred_at)
-            for event in events
-            for subscriber in self._projected.get(event.type, ())
-        ]
+        rows: list[_FeedRow] = []
+        for event in events:
+            subscribers = self._projected.get(event.type, ())
+            if subscribers:
+                payload = json.loads(event.payload)
+                rows.extend(
+                    _FeedRow(event.id, subscriber, 0, event.type, payload, event.occurred_at)
+                    for subscriber in subscribers
+                )
+        return rows
 
     def _orphans_due(self, engine: Engine, clock: Clock, lane: str) -> bool:
         """At an idle moment, now and then: deliveries to subscribers no longer in the code,
