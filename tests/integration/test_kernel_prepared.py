@@ -11,7 +11,8 @@ from sqlalchemy import bindparam, event, select, update
 
 from lienmach.bootstrap import create_schema
 from lienmach.kernel.db import SavepointPerUnit
-from lienmach.kernel.prepared import Rows, prepared
+from lienmach.kernel.prepared import prepared
+from lienmach.kernel.rows import Rows
 from lienmach.kernel.tables import event_deliveries, jobs
 
 pytestmark = pytest.mark.integration

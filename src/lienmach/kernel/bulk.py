@@ -20,7 +20,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lienmach.kernel.prepared import Prepared, Rows, prepared
+from lienmach.kernel.prepared import Prepared, prepared
+from lienmach.kernel.rows import Rows
 
 __all__ = ["ManyRows", "dialect_insert", "inserting", "updating"]
 

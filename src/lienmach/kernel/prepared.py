@@ -20,7 +20,6 @@ statement is never wrong, at worst not faster. See ADR 0016.
 
 from __future__ import annotations
 
-import collections
 import functools
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -34,46 +33,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, Update
 from sqlalchemy.sql.elements import ClauseElement
 
+from lienmach.kernel.rows import Rows, row_maker
+
 Parameters = Mapping[str, Any] | list[Mapping[str, Any]] | list[dict[str, Any]] | None
 Processor = Callable[[Any], Any] | None
 _REQUIRED = object()
 _MOST_SIZES = 256  # IN-list lengths kept per statement
-
-
-class Rows(list[Any]):
-    """What a prepared statement returned: its rows (attribute, index and unpacking access,
-    like SQLAlchemy's ``Row``) and ``rowcount``, with the ``Result`` methods the code uses."""
-
-    rowcount: int = -1
-
-    def all(self) -> list[Any]:
-        return list(self)
-
-    def first(self) -> Any:
-        return self[0] if self else None
-
-    def one(self) -> Any:
-        if len(self) != 1:
-            raise exc.NoResultFound("no row") if not self else exc.MultipleResultsFound()
-        return self[0]
-
-    def one_or_none(self) -> Any:
-        if len(self) > 1:
-            raise exc.MultipleResultsFound()
-        return self.first()
-
-    def scalar(self) -> Any:
-        return self[0][0] if self else None
-
-    def scalar_one(self) -> Any:
-        return self.one()[0]
-
-    def scalar_one_or_none(self) -> Any:
-        row = self.one_or_none()
-        return None if row is None else row[0]
-
-    def scalars(self) -> Rows:
-        return Rows(row[0] for row in self)
 
 
 class _Bind(NamedTuple):
@@ -236,7 +201,7 @@ def _plan_of(compiled: SQLCompiler, dialect: Dialect) -> _Plan | None:
     result_processors: tuple[Processor, ...] = ()
     columns = compiled._result_columns
     if columns:
-        row = _row_class([column.keyname for column in columns])
+        row = row_maker([column.keyname for column in columns])
         result_processors = tuple(
             cast(Processor, column.type._cached_result_processor(dialect, None))
             for column in columns
@@ -264,19 +229,6 @@ def _binary_arrays(compiled: SQLCompiler) -> str:
             driver_name = compiled.escaped_bind_names.get(name, name)
             sql = sql.replace(f"%({driver_name})s", f"%({driver_name})b")
     return sql
-
-
-def _row_class(keys: list[str]) -> Callable[[Any], Any]:
-    base = collections.namedtuple("Row", keys, rename=True)  # type: ignore[misc]
-
-    class Row(base):
-        __slots__ = ()
-
-        @property
-        def _mapping(self) -> dict[str, Any]:
-            return dict(zip(keys, self, strict=True))
-
-    return Row._make
 
 
 def _value(bind: _Bind, values: Mapping[str, Any]) -> Any:
