@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, literal_column, select, update
+from sqlalchemy import Connection, Engine
 
-from lienmach.kernel import bulk
+from lienmach.kernel import job_rows
 from lienmach.kernel.bus import retry_delay
 from lienmach.kernel.clock import Clock
 from lienmach.kernel.db import look_connection
-from lienmach.kernel.prepared import prepared
-from lienmach.kernel.tables import jobs
 from lienmach.kernel.uow import UnitOfWork
 
 RECORD_TOGETHER_SECONDS = 0.005
@@ -159,7 +157,7 @@ class JobRunner:
         """Claim up to ``limit`` due jobs in the caller's transaction: lease them to us."""
         if limit <= 0:
             return []
-        rows = _CLAIM.run(connection, {"now": now, "limit": limit})
+        rows = job_rows.CLAIM.run(connection, {"now": now, "limit": limit})
         if rows:
             taken = []
             for row in rows:
@@ -172,7 +170,7 @@ class JobRunner:
                         "available_at": lease_end,
                     }
                 )
-            _TAKE.run(connection, taken)
+            job_rows.TAKE.run(connection, taken)
         return [_Claimed(row.id, row.kind, row.payload, row.attempts + 1) for row in rows]
 
     def _lease(self, kind_name: str) -> timedelta:
@@ -232,7 +230,7 @@ class JobRunner:
                         outcome = error
                 failed.append(self._failure(clock, job, outcome))
             if failed:
-                _RELEASE.run(uow.connection, failed)
+                job_rows.RELEASE.run(uow.connection, failed)
             claimed = self._take(uow.connection, clock.now(), then_claim)
             uow.commit()
         return claimed
@@ -254,7 +252,7 @@ class JobRunner:
                     kind.record(uow, payload, result)
 
     def _failure(self, clock: Clock, job: _Claimed, error: Exception) -> dict[str, Any]:
-        """The parameters of ``_RELEASE`` for a job whose I/O or recording failed."""
+        """The parameters of ``job_rows.RELEASE`` for a job whose I/O or recording failed."""
         kind = self.kinds.get(job.kind)
         dead = job.attempts >= (kind.max_attempts if kind else 1)
         return {
@@ -278,7 +276,7 @@ def _finish(uow: UnitOfWork, done: list[tuple[_Claimed, Mapping[str, Any]]]) -> 
         }
         for job, result in done
     ]
-    finished = _FINISH.run(uow.connection, rows).rowcount
+    finished = job_rows.FINISH.run(uow.connection, rows).rowcount
     if finished != len(done):
         # Another worker took a job over after our lease expired; its result stands.
         raise LeaseLost(", ".join(job.id for job, _ in done))
@@ -291,58 +289,8 @@ class LeaseLost(Exception):
 def has_due_jobs(engine: Engine, clock: Clock) -> bool:
     """A cheap look without taking the write lock (SQLite) or any row lock."""
     with look_connection(engine) as connection:
-        return _ANY_DUE.run(connection, {"now": clock.now()}).first() is not None
+        return job_rows.ANY_DUE.run(connection, {"now": clock.now()}).first() is not None
 
 
 def _ours(job: _Claimed) -> dict[str, Any]:
     return {"b_id": job.id, "b_attempts": job.attempts}
-
-
-# Built once: building a statement costs several times more than executing it.
-# Pending jobs whose time has come and running ones whose lease ran out (taking a job sets
-# its ``available_at`` to the lease's end). The states written out, not bound, and the order
-# by ``available_at``: only so do the planners walk the small index of unfinished jobs
-# (``ix_jobs_due``) from its start instead of every finished job's index entries.
-_DUE = and_(
-    jobs.c.state.in_([literal_column("'pending'"), literal_column("'running'")]),
-    jobs.c.available_at <= bindparam("now"),
-)
-_ANY_DUE = prepared(select(jobs.c.id).where(_DUE).order_by(jobs.c.available_at).limit(1))
-_CLAIM = prepared(
-    select(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
-    .where(_DUE)
-    .order_by(jobs.c.available_at)
-    .limit(bindparam("limit"))
-    .with_for_update(skip_locked=True)
-)
-# Taken and finished jobs are marked in one statement each, run once on PostgreSQL
-# (kernel.bulk). A taken job is due again when its lease ends.
-_TAKE = bulk.updating(
-    jobs,
-    ["id"],
-    ["attempts", "locked_until", "available_at"],
-    lambda update: update.values(state="running"),
-)
-# Only while we still hold the lease: same attempt, still running.
-_CLAIMED_BY_US = update(jobs).where(
-    jobs.c.id == bindparam("b_id"),
-    jobs.c.state == "running",
-    jobs.c.attempts == bindparam("b_attempts"),
-)
-# Done, as _CLAIMED_BY_US guards it: only the jobs still running in the attempt we took.
-# The state goes with each row, not as a constant: PostgreSQL would otherwise read the
-# running jobs through the partial index of unfinished ones, whose entries for finished
-# jobs stay until vacuum.
-_FINISH = bulk.updating(
-    jobs,
-    ["id", "attempts", "state"],
-    ["finished_at", "result"],
-    lambda update: update.values(state="done", last_error=None),
-)
-_RELEASE = prepared(
-    _CLAIMED_BY_US.values(
-        state=bindparam("b_state"),
-        available_at=bindparam("b_available_at"),
-        last_error=bindparam("b_error"),
-    )
-)
