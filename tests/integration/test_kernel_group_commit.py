@@ -327,3 +327,26 @@ def test_a_groups_events_and_jobs_are_written_in_one_statement_each(
     assert sorted(written) == ["event_log", "jobs"]
     assert _event_actors(group_runtime) == {"k0": "k0", "k1": "k1", "k3": "k3"}
     assert _job_keys(group_runtime) == ["k0", "k1", "k3"]
+
+
+def test_a_group_where_no_unit_fails_takes_no_savepoints(
+    group_runtime: Runtime, commits: Commits
+) -> None:
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement.upper())
+
+    event.listen(group_runtime.engine, "before_cursor_execute", seen)
+    try:
+        outcomes = group_runtime.run_together(
+            [Unit(step(make_effect, key=key), actor=key) for key in ["s0", "s1", "s2"]]
+        )
+    finally:
+        event.remove(group_runtime.engine, "before_cursor_execute", seen)
+
+    assert [outcome.result() for outcome in outcomes] == ["s0", "s1", "s2"]
+    assert not [statement for statement in statements if "SAVEPOINT" in statement]
+    assert commits.count == 1
+    assert _keys(group_runtime, effects) == ["s0", "s1", "s2"]
+    assert _event_actors(group_runtime) == {"s0": "s0", "s1": "s1", "s2": "s2"}
