@@ -116,6 +116,8 @@ def _statements(database: Database) -> Iterator[Counter[str]]:
         for table in _TABLES:
             if re.search(rf"\b{table}\b", statement):
                 counts[table] += 1
+                if statement.lstrip().upper().startswith("SELECT"):
+                    counts[f"read {table}"] += 1
 
     event.listen(database.engine, "before_cursor_execute", count)
     try:
@@ -195,4 +197,39 @@ def test_a_failing_delivery_leaves_the_rest_of_its_batch_projected(
     clock.advance(timedelta(minutes=10))
     assert _drain(runtime) == 4
     # Then nothing was counted twice or lost: upkeep equals a recompute
+    _agrees_with_recompute(runtime)
+
+
+def _more_of(runtime: Runtime, order_ids: list[str]) -> None:
+    for order_id in order_ids:
+        runtime.run(
+            _publish,
+            [OrderShipped(order_id=order_id, shipment_id=f"s2-{order_id}", complete=False)],
+        )
+
+
+def test_a_worker_does_not_read_again_the_facts_and_traces_it_wrote_last(
+    database: Database, clock: SimulatedClock
+) -> None:
+    # Given orders projected by a worker
+    runtime = _projections_runtime(database, clock)
+    _journeys(runtime, clock, ["K1", "K2", "K3"])
+    assert _drain(runtime) > 0
+    # When more of the same orders' events come, for the same worker
+    clock.advance(timedelta(minutes=5))
+    _more_of(runtime, ["K1", "K2"])
+    with _statements(database) as kept:
+        assert _drain(runtime) > 0
+    # Then their facts and traces are not read again (ADR 0020)
+    assert kept["read analytics_object_facts"] == kept["read process_map_traces"] == 0
+    assert kept["process_map_traces"] == 1  # written
+    # But after another worker's batch, the first reads them again
+    other = _projections_runtime(database, clock)
+    _more_of(runtime, ["K3"])
+    assert _drain(other) > 0
+    _more_of(runtime, ["K1"])
+    with _statements(database) as read_again:
+        assert _drain(runtime) > 0
+    assert read_again["read analytics_object_facts"] == 1
+    assert read_again["read process_map_traces"] == 1
     _agrees_with_recompute(runtime)

@@ -28,7 +28,7 @@ def on_journey_event_update_process_map(uow: UnitOfWork, event: Event) -> None:
 
 
 def _project_gathered(uow: UnitOfWork) -> None:
-    project_steps(uow.connection, uow.scratch.pop(_GATHERED, {}))
+    project_steps(uow.connection, uow.scratch.pop(_GATHERED, {}), uow.kept)
 
 
 SUBSCRIPTIONS = {

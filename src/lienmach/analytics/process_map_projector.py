@@ -123,19 +123,33 @@ def project_orders(connection: Connection, order_ids: Collection[str]) -> int:
     return _apply(connection, stored, {o: _in_time_order(logged[o]) for o in wanted})
 
 
-def project_steps(connection: Connection, new_steps: Mapping[str, Sequence[Step]]) -> int:
+def project_steps(
+    connection: Connection,
+    new_steps: Mapping[str, Sequence[Step]],
+    kept: dict[Any, Any] | None = None,
+) -> int:
     """Bring the orders' part of the map up to date with steps just delivered, merged into
     their stored traces without reading the log again; returns how many orders changed.
 
     A step already in its trace (a redelivery) changes nothing; a late one takes its place in
     time. Equal to :func:`project_orders` as long as every journey event reaches the map's
-    subscriber, which the bus sees to.
+    subscriber, which the bus sees to. Traces in ``kept`` (``UnitOfWork.kept``) are taken from
+    there, unread, and the new ones go there.
     """
     wanted = sorted(new_steps)
     if not wanted:
         return 0
-    stored = _locked_traces(connection, wanted)
-    return _apply(connection, stored, {o: _merged(stored[o], new_steps[o]) for o in wanted})
+    known = {o: kept[_TRACE, o] for o in wanted if (_TRACE, o) in kept} if kept else {}
+    unknown = [o for o in wanted if o not in known]
+    stored = {**known, **_locked_traces(connection, unknown)} if unknown else known
+    traces = {o: _merged(stored[o], new_steps[o]) for o in wanted}
+    changed = _apply(connection, stored, traces)
+    if kept is not None:
+        kept.update(((_TRACE, o), trace) for o, trace in traces.items())
+    return changed
+
+
+_TRACE = "process_map.trace"  # a trace's key in ``UnitOfWork.kept``
 
 
 def _merged(trace: list[Step], new: Sequence[Step]) -> list[Step]:

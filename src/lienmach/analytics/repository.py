@@ -95,11 +95,19 @@ def load_facts(connection: Connection, object_type: str, object_id: str) -> Fact
 
 
 def load_many_facts(
-    connection: Connection, owners: Collection[tuple[str, str]]
+    connection: Connection,
+    owners: Collection[tuple[str, str]],
+    kept: dict[Any, Any] | None = None,
 ) -> dict[tuple[str, str], Facts]:
     """The facts of several objects, their rows locked until commit as :func:`load_facts`
-    does; an object without a row is given an empty one."""
+    does; an object without a row is given an empty one. Facts in ``kept`` (rows this
+    process wrote, still current: ``UnitOfWork.kept``) are taken from there, unread."""
     wanted = sorted(set(owners))
+    if kept:
+        known = {owner: kept[_FACTS, owner] for owner in wanted if (_FACTS, owner) in kept}
+        if known:
+            unknown = [owner for owner in wanted if owner not in known]
+            return {**known, **load_many_facts(connection, unknown)}
     if not wanted:
         return {}
     rows = _LOCK_MANY_FACTS.run(
@@ -130,6 +138,15 @@ def read_facts(connection: Connection, object_type: str, object_id: str) -> Fact
 
 def save_facts(connection: Connection, object_type: str, object_id: str, facts: Facts) -> None:
     save_many_facts(connection, {(object_type, object_id): facts})
+
+
+_FACTS = "analytics.facts"  # their key in ``UnitOfWork.kept``
+
+
+def keep_facts(kept: dict[Any, Any] | None, facts: Mapping[tuple[str, str], Facts]) -> None:
+    """Remember facts as stored now (they must not be changed in place afterwards)."""
+    if kept is not None:
+        kept.update(((_FACTS, owner), value) for owner, value in facts.items())
 
 
 def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Facts]) -> None:

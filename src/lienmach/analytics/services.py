@@ -84,7 +84,7 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     ]
     if not owned:
         return
-    stored = repository.load_many_facts(connection, {owner for owner, _ in owned})
+    stored = repository.load_many_facts(connection, {owner for owner, _ in owned}, uow.kept)
     # Each object's facts copied once, then every event of the batch folded into the copy.
     facts = {owner: model.copy_facts(found) for owner, found in stored.items()}
     for owner, event in owned:
@@ -95,6 +95,7 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     for owner, new in changed.items():
         sums.update(model.difference(stored[owner], new))
     repository.save_many_facts(connection, changed)
+    repository.keep_facts(uow.kept, facts)
     repository.add_to_sums(connection, {key: n for key, n in sums.items() if n})
 
 

@@ -95,6 +95,7 @@ class Bus:
         self._full: dict[str, bool] = {}  # whether the lane's last batch came back full
         self._next_orphan_look = 0.0
         self._feed_seen = feed.START  # how far this process last saw the projections' feed
+        self._kept = feed.KeptRows()
 
     def subscribers_of(self, event_type: type[Event]) -> list[str]:
         """The subscribers given a delivery row per event (projections read the feed)."""
@@ -165,25 +166,33 @@ class Bus:
     def _feed_once(
         self, engine: Engine, clock: Clock, limit: int, *, careful: bool
     ) -> DeliveryOutcome | None:
-        with engine.connect() as connection, connection.begin():
-            if not self._may_run(connection, PROJECTIONS):
-                return None
-            seen = feed.read_position(connection)
-            events = feed.events_after(connection, seen, limit)
-            if not events:
-                waiting = feed.any_after(connection, seen, finished_only=False)
-                outcome = DeliveryOutcome(waiting=1) if waiting else None
-            else:
-                rows = self._feed_rows(events)
-                if careful:
-                    outcome = self._runner.run_each(connection, clock, rows, tracked=False)
+        try:
+            with engine.connect() as connection, connection.begin():
+                if not self._may_run(connection, PROJECTIONS):
+                    return None
+                seen, generation = feed.read_state(connection)
+                kept = self._kept.for_batch(generation)
+                events = feed.events_after(connection, seen, limit)
+                if not events:
+                    waiting = feed.any_after(connection, seen, finished_only=False)
+                    outcome = DeliveryOutcome(waiting=1) if waiting else None
                 else:
-                    self._runner.run_all(connection, clock, rows, prepare=False)
-                    outcome = DeliveryOutcome(done=len(rows))
-                # Events no projection takes count too: the feed moved past them.
-                outcome.done += sum(event.type not in self._projected for event in events)
-                seen = feed.Position(events[-1].xact_id, events[-1].id)
-                feed.save_position(connection, seen)
+                    rows = self._feed_rows(events)
+                    if careful:  # a delivery undone alone could leave its rows kept
+                        kept.clear()
+                        outcome = self._runner.run_each(connection, clock, rows, tracked=False)
+                    else:
+                        self._runner.run_all(connection, clock, rows, prepare=False, kept=kept)
+                        outcome = DeliveryOutcome(done=len(rows))
+                    # Events no projection takes count too: the feed moved past them.
+                    outcome.done += sum(event.type not in self._projected for event in events)
+                    seen = feed.Position(events[-1].xact_id, events[-1].id)
+                    feed.save_position(connection, seen)
+                    generation += 1
+        except BaseException:  # rolled back: what was kept may be what was not committed
+            self._kept.forget()
+            raise
+        self._kept.committed(generation)
         self._feed_seen = seen  # once committed: the cheap look must not skip what it rolled back
         return outcome
 
@@ -217,7 +226,12 @@ class Bus:
 
     def _claim(self, connection: Connection, now: datetime, limit: int, lane: str) -> list[Any]:
         claim = self._lanes[lane].claim
-        return claim.run(connection, {"now": now, "limit": limit})
+        rows = claim.run(connection, {"now": now, "limit": limit})
+        if rows and lane != JOURNEY:
+            # Projections' retries change their rows beside the feed: no worker may go on
+            # trusting the copy it keeps (feed.KeptRows).
+            feed.note_change(connection)
+        return rows
 
 
 class _FeedRow(NamedTuple):

@@ -30,6 +30,7 @@ from sqlalchemy import (
     literal_column,
     select,
     tuple_,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -73,33 +74,58 @@ _SQLITE_NEXT = select(func.coalesce(func.max(event_log.c.xact_id), 0) + 1).scala
 
 
 def read_position(connection: Connection, feed: str = PROJECTIONS_FEED) -> Position:
+    return read_state(connection, feed)[0]
+
+
+def read_state(connection: Connection, feed: str = PROJECTIONS_FEED) -> tuple[Position, int]:
+    """The feed's position and its generation: how many times what its projections keep has
+    changed (every :func:`save_position` and :func:`note_change` adds one)."""
     found = _POSITION.run(connection, {"feed": feed}).first()
-    return Position(int(found.xact_id), str(found.event_id)) if found else START
+    if found is None:
+        return START, 0
+    return Position(int(found.xact_id), str(found.event_id)), int(found.generation)
 
 
 _POSITION = prepared(
-    select(event_feeds.c.xact_id, event_feeds.c.event_id).where(
+    select(event_feeds.c.xact_id, event_feeds.c.event_id, event_feeds.c.generation).where(
         event_feeds.c.name == bindparam("feed")
     )
 )
 
 
 def save_position(connection: Connection, position: Position, feed: str = PROJECTIONS_FEED) -> None:
+    """Store the feed's new position, in the transaction that handled the events up to it;
+    the generation goes up by one."""
     parameters = {"name": feed, "xact_id": position.xact_id, "event_id": position.event_id}
     _SAVE_POSITION[connection.dialect.name].run(connection, parameters)
 
 
+def note_change(connection: Connection, feed: str = PROJECTIONS_FEED) -> None:
+    """Say that what the feed's projections keep changed without the feed moving (a retried
+    delivery): the generation goes up by one, so no worker trusts its copy in memory."""
+    _NOTE_CHANGE.run(connection, {"feed": feed})
+
+
 def _save_position(dialect: Any) -> Prepared:
-    insert = dialect.insert(event_feeds)
+    insert = dialect.insert(event_feeds).values(generation=1)
     return prepared(
         insert.on_conflict_do_update(
             index_elements=[event_feeds.c.name],
-            set_={"xact_id": insert.excluded.xact_id, "event_id": insert.excluded.event_id},
+            set_={
+                "xact_id": insert.excluded.xact_id,
+                "event_id": insert.excluded.event_id,
+                "generation": event_feeds.c.generation + 1,
+            },
         )
     )
 
 
 _SAVE_POSITION = {"sqlite": _save_position(sqlite), "postgresql": _save_position(postgresql)}
+_NOTE_CHANGE = prepared(
+    update(event_feeds)
+    .where(event_feeds.c.name == bindparam("feed"))
+    .values(generation=event_feeds.c.generation + 1)
+)
 
 
 def events_after(connection: Connection, position: Position, limit: int) -> list[Any]:
@@ -179,3 +205,29 @@ def _last(*, postgres: bool) -> Any:
 _LAST, _LAST_PG = _last(postgres=False), _last(postgres=True)
 _NEXT, _NEXT_PG = prepared(_next(postgres=False)), prepared(_next(postgres=True))
 _ANY, _ANY_PG = prepared(_any(postgres=False)), prepared(_any(postgres=True))
+
+
+class KeptRows:
+    """Rows the projections wrote, kept in memory from one feed batch to the next (ADR 0020):
+    trusted only while the feed's generation is the one this process's last batch committed,
+    i.e. no one else has changed the projections' rows since."""
+
+    MOST = 200_000  # rows kept at most; past that they are all forgotten at the next batch
+
+    def __init__(self) -> None:
+        self.rows: dict[Any, Any] = {}
+        self._generation: int | None = None
+
+    def for_batch(self, generation: int) -> dict[Any, Any]:
+        """At a batch's start, with the generation read under the projections' lock."""
+        if generation != self._generation or len(self.rows) > self.MOST:
+            self.rows.clear()
+        self._generation = None  # until this batch commits
+        return self.rows
+
+    def committed(self, generation: int) -> None:
+        self._generation = generation
+
+    def forget(self) -> None:
+        self.rows.clear()
+        self._generation = None

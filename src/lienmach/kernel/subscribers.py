@@ -104,11 +104,19 @@ class BatchRunner:
         handler(uow, [event] if row.subscriber in self._batched else event)
 
     def run_all(
-        self, connection: Connection, clock: Clock, rows: list[Any], *, prepare: bool
+        self,
+        connection: Connection,
+        clock: Clock,
+        rows: list[Any],
+        *,
+        prepare: bool,
+        kept: dict[Any, Any] | None = None,
     ) -> None:
         """The fast path: every row in one unit of work, written once; raises BatchFailed
-        (nothing to commit) if any handler fails. ``prepare``: run the read-aheads first."""
+        (nothing to commit) if any handler fails. ``prepare``: run the read-aheads first;
+        ``kept``: the projections' rows kept in memory (``UnitOfWork.kept``)."""
         uow = self.uow(connection, clock)
+        uow.kept = kept
         try:
             events = self._events_of(rows)
             if prepare:

@@ -49,6 +49,8 @@ event_feeds = Table(
     Column("name", String(40), primary_key=True),
     Column("xact_id", BigInteger, nullable=False),
     Column("event_id", String(32), nullable=False),
+    # Up by one with every change to what the feed's projections keep (ADR 0020).
+    Column("generation", BigInteger, nullable=False, server_default=text("0")),
 )
 
 event_objects = Table(

@@ -58,6 +58,9 @@ class UnitOfWork:
         self._transaction: Any = None
         #: What handlers gather across a batch of deliveries, written once by a flush action.
         self.scratch: dict[str, Any] = {}
+        #: Rows a projection wrote in earlier batches of the feed, kept in memory by the bus
+        #: while no one else can have changed them (ADR 0020); None: read them.
+        self.kept: dict[Any, Any] | None = None
         self._before_flush: dict[str, Callable[[], None]] = {}
 
     @property
