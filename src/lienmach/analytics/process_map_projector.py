@@ -139,13 +139,10 @@ def project_steps(
     wanted = sorted(new_steps)
     if not wanted:
         return 0
-    known = {o: kept[_TRACE, o] for o in wanted if (_TRACE, o) in kept} if kept else {}
-    unknown = [o for o in wanted if o not in known]
-    stored = {**known, **_locked_traces(connection, unknown)} if unknown else known
+    stored = feed.kept_or_read(kept, _TRACE, wanted, lambda ids: _locked_traces(connection, ids))
     traces = {o: _merged(stored[o], new_steps[o]) for o in wanted}
     changed = _apply(connection, stored, traces)
-    if kept is not None:
-        kept.update(((_TRACE, o), trace) for o, trace in traces.items())
+    feed.keep(kept, _TRACE, traces)
     return changed
 
 

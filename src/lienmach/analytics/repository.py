@@ -11,7 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select
 from lienmach.analytics.model import Facts, SumKey
 from lienmach.analytics.rollups import COLUMN_OF, rolled_up
 from lienmach.analytics.tables import object_attributes, object_facts, rollups
-from lienmach.kernel import bulk
+from lienmach.kernel import bulk, feed
 from lienmach.kernel.prepared import prepared
 
 _LOAD_FACTS = prepared(
@@ -102,14 +102,14 @@ def load_many_facts(
     """The facts of several objects, their rows locked until commit as :func:`load_facts`
     does; an object without a row is given an empty one. Facts in ``kept`` (rows this
     process wrote, still current: ``UnitOfWork.kept``) are taken from there, unread."""
-    wanted = sorted(set(owners))
-    if kept:
-        known = {owner: kept[_FACTS, owner] for owner in wanted if (_FACTS, owner) in kept}
-        if known:
-            unknown = [owner for owner in wanted if owner not in known]
-            return {**known, **load_many_facts(connection, unknown)}
-    if not wanted:
-        return {}
+    return feed.kept_or_read(
+        kept, _FACTS, sorted(set(owners)), lambda missing: _lock_many_facts(connection, missing)
+    )
+
+
+def _lock_many_facts(
+    connection: Connection, wanted: list[tuple[str, str]]
+) -> dict[tuple[str, str], Facts]:
     rows = _LOCK_MANY_FACTS.run(
         connection,
         {
@@ -145,8 +145,7 @@ _FACTS = "analytics.facts"  # their key in ``UnitOfWork.kept``
 
 def keep_facts(kept: dict[Any, Any] | None, facts: Mapping[tuple[str, str], Facts]) -> None:
     """Remember facts as stored now (they must not be changed in place afterwards)."""
-    if kept is not None:
-        kept.update(((_FACTS, owner), value) for owner, value in facts.items())
+    feed.keep(kept, _FACTS, facts)
 
 
 def save_many_facts(connection: Connection, facts: Mapping[tuple[str, str], Facts]) -> None:

@@ -15,6 +15,7 @@ all finished, and none of them can commit later behind the position.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -231,3 +232,22 @@ class KeptRows:
     def forget(self) -> None:
         self.rows.clear()
         self._generation = None
+
+
+def kept_or_read(
+    kept: dict[Any, Any] | None,
+    kind: str,
+    keys: Sequence[Any],
+    read: Callable[[list[Any]], Mapping[Any, Any]],
+) -> dict[Any, Any]:
+    """The values of ``keys``: those kept (``UnitOfWork.kept``) under ``kind`` as they are,
+    the others through ``read(missing keys)``."""
+    known = {key: kept[kind, key] for key in keys if (kind, key) in kept} if kept else {}
+    missing = [key for key in keys if key not in known]
+    return {**known, **read(missing)} if missing else known
+
+
+def keep(kept: dict[Any, Any] | None, kind: str, values: Mapping[Any, Any]) -> None:
+    """Remember ``values`` as stored now, under ``kind`` (not to be changed in place after)."""
+    if kept is not None:
+        kept.update(((kind, key), value) for key, value in values.items())

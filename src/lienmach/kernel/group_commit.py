@@ -110,57 +110,36 @@ def _together(
     open_uow: OpenUnitOfWork,
     is_transient: Callable[[Exception], bool],
 ) -> list[Outcome[Any]]:
+    # Fast path first: as a rule no unit fails (a refused scan is an answer, not an error),
+    # and then none needs a savepoint to be undone by (on PostgreSQL a savepoint is a round
+    # trip per unit, ~12 per order for the people's steps).
     try:
-        return _without_savepoints(engine, units, open_uow, is_transient)
+        return _in_one_transaction(engine, units, open_uow, is_transient, careful=False)
     except _UnitFailed:
         pass  # nothing of the group was committed: run it again, each unit undoable alone
-    return _with_savepoints(engine, units, open_uow, is_transient)
+    return _in_one_transaction(engine, units, open_uow, is_transient, careful=True)
 
 
 class _UnitFailed(Exception):
     """A unit raised on the fast path; the group is rolled back and run with savepoints."""
 
 
-def _without_savepoints(
+def _in_one_transaction(
     engine: Engine,
     units: Sequence[Unit[Any]],
     open_uow: OpenUnitOfWork,
     is_transient: Callable[[Exception], bool],
+    *,
+    careful: bool,
 ) -> list[Outcome[Any]]:
-    """Fast path: as a rule no unit fails (a refused scan is an answer, not an error), and then
-    none needs a savepoint to be undone by: no savepoint statements (on PostgreSQL one round
-    trip per unit, ~12 per order for the people's steps). The first unit that raises rolls
-    the whole group back."""
-    outcomes: list[Outcome[Any]] = []
-    with engine.connect() as connection, connection.begin():
-        written_once = open_uow(connection, "system")
-        for unit in units:
-            uow = open_uow(connection, unit.actor)
-            try:
-                with uow:
-                    value = unit.work(uow)
-                    uow.hand_over_pending(written_once)
-            except Exception as error:
-                if is_transient(error):
-                    raise  # the group as a whole gives up, as with savepoints
-                raise _UnitFailed from error
-            outcomes.append(Outcome(value=value))
-        written_once.flush()
-    return outcomes
-
-
-def _with_savepoints(
-    engine: Engine,
-    units: Sequence[Unit[Any]],
-    open_uow: OpenUnitOfWork,
-    is_transient: Callable[[Exception], bool],
-) -> list[Outcome[Any]]:
+    """The units in one transaction; ``careful``: each in a savepoint, so a unit that raises
+    is undone alone; otherwise the first that raises rolls the whole group back."""
     outcomes: list[Outcome[Any]] = []
     failed: set[Hashable] = set()
     with engine.connect() as connection, connection.begin():
         # The units' events and jobs, written together once they have all run.
         written_once = open_uow(connection, "system")
-        savepoints = SavepointPerUnit(connection)
+        savepoints = SavepointPerUnit(connection) if careful else None
         for unit in units:
             if unit.chain is not None and unit.chain in failed:
                 outcomes.append(Outcome(error=SkippedAfterFailure(unit.chain)))
@@ -171,6 +150,8 @@ def _with_savepoints(
                     # Another transaction holds what this unit needs: retrying here, with the
                     # group's locks still held, could meet it again. Give the group up.
                     raise outcome.error
+                if savepoints is None:
+                    raise _UnitFailed from outcome.error
                 if unit.chain is not None:
                     failed.add(unit.chain)
             outcomes.append(outcome)
@@ -183,10 +164,12 @@ def _in_savepoint(
     unit: Unit[Any],
     open_uow: OpenUnitOfWork,
     written_once: UnitOfWork,
-    savepoints: SavepointPerUnit,
+    savepoints: SavepointPerUnit | None,
 ) -> Outcome[Any]:
+    """One unit, in a savepoint of its own when ``savepoints`` are given."""
     uow = open_uow(connection, unit.actor)
-    savepoints.begin_unit()
+    if savepoints is not None:
+        savepoints.begin_unit()
     try:
         with uow:
             value = unit.work(uow)
@@ -194,7 +177,8 @@ def _in_savepoint(
             # succeeds, to be written with the others'.
             uow.hand_over_pending(written_once)
     except Exception as error:
-        savepoints.undo()
+        if savepoints is not None:
+            savepoints.undo()
         uow.discard_pending()
         return Outcome(error=error)
     return Outcome(value=value)

@@ -13,14 +13,14 @@ from lienmach.kernel.tables import jobs
 # its ``available_at`` to the lease's end). The states written out, not bound, and the order
 # by ``available_at``: only so do the planners walk the small index of unfinished jobs
 # (``ix_jobs_due``) from its start instead of every finished job's index entries.
-DUE = and_(
+_DUE = and_(
     jobs.c.state.in_([literal_column("'pending'"), literal_column("'running'")]),
     jobs.c.available_at <= bindparam("now"),
 )
-ANY_DUE = prepared(select(jobs.c.id).where(DUE).order_by(jobs.c.available_at).limit(1))
+ANY_DUE = prepared(select(jobs.c.id).where(_DUE).order_by(jobs.c.available_at).limit(1))
 CLAIM = prepared(
     select(jobs.c.id, jobs.c.kind, jobs.c.payload, jobs.c.attempts)
-    .where(DUE)
+    .where(_DUE)
     .order_by(jobs.c.available_at)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
@@ -34,12 +34,12 @@ TAKE = bulk.updating(
     lambda update: update.values(state="running"),
 )
 # Only while we still hold the lease: same attempt, still running.
-CLAIMED_BY_US = update(jobs).where(
+_CLAIMED_BY_US = update(jobs).where(
     jobs.c.id == bindparam("b_id"),
     jobs.c.state == "running",
     jobs.c.attempts == bindparam("b_attempts"),
 )
-# Done, as CLAIMED_BY_US guards it: only the jobs still running in the attempt we took.
+# Done, as _CLAIMED_BY_US guards it: only the jobs still running in the attempt we took.
 # The state goes with each row, not as a constant: PostgreSQL would otherwise read the
 # running jobs through the partial index of unfinished ones, whose entries for finished
 # jobs stay until vacuum.
@@ -50,7 +50,7 @@ FINISH = bulk.updating(
     lambda update: update.values(state="done", last_error=None),
 )
 RELEASE = prepared(
-    CLAIMED_BY_US.values(
+    _CLAIMED_BY_US.values(
         state=bindparam("b_state"),
         available_at=bindparam("b_available_at"),
         last_error=bindparam("b_error"),
