@@ -17,6 +17,7 @@ from lienmach.analytics.services import MEASURED_EVENTS, fold_event
 from lienmach.analytics.tables import seen_failures
 from lienmach.billing import events as billing_events
 from lienmach.fulfilment import events as fulfilment_events
+from lienmach.kernel.bus import Logged, reads_logged
 from lienmach.kernel.db import insert_ignoring_duplicates
 from lienmach.kernel.messages import Event, event_types
 from lienmach.kernel.runtime import PeriodicTask
@@ -26,18 +27,17 @@ from lienmach.orders import events as orders_events
 from lienmach.shipping import events as shipping_events
 
 
-def on_event_update_kpis(uow: UnitOfWork, event: Event) -> None:
-    """Fold the delivered event into the KPI facts and sums (the bus says which event)."""
-    if uow.handling is None:
-        raise RuntimeError("analytics folds only events delivered by the bus")
-    event_id, occurred_at = uow.handling
-    fold_event(
-        uow,
-        kind=event.type_name(),
-        payload=event.payload(),
-        event_id=event_id,
-        occurred_at=occurred_at,
-    )
+@reads_logged
+def on_event_update_kpis(uow: UnitOfWork, logged: list[Logged]) -> None:
+    """Fold the delivered events into the KPI facts and sums."""
+    for event in logged:
+        fold_event(
+            uow,
+            kind=event.type,
+            payload=dict(event.payload),
+            event_id=event.event_id,
+            occurred_at=event.occurred_at,
+        )
 
 
 _MEASURED_TYPES = {

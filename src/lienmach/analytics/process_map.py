@@ -11,6 +11,7 @@ recompute from the log use the same histograms, so they agree exactly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from collections import Counter
@@ -69,6 +70,12 @@ def percentile(histogram: Mapping[int, int], fraction: float) -> int:
 
 
 def variant_key(activities: Sequence[str]) -> str:
+    return _variant_key(tuple(activities))
+
+
+@functools.lru_cache(maxsize=4096)
+def _variant_key(activities: tuple[str, ...]) -> str:
+    # Cached: an order's every step hashes its old and new variant, and variants are few.
     return hashlib.sha1("\n".join(activities).encode()).hexdigest()
 
 
@@ -139,12 +146,14 @@ def add_change(total: Contribution, before: Sequence[Step], after: Sequence[Step
             total.loop_backs[edge] += 1
         seen.add(step.activity)
     old = tuple(step.activity for step in before)
-    new = old + tuple(step.activity for step in after[known:])
-    had, has = Counter(old), Counter(new)
-    for activity in set(new[known:]):
-        total.events[activity] += has[activity] - had[activity]
-        total.repeating[activity] += (has[activity] > 1) - (had[activity] > 1)
-        total.repeats[activity] += max(has[activity] - 1, 0) - max(had[activity] - 1, 0)
+    added = tuple(step.activity for step in after[known:])
+    new = old + added
+    for activity in set(added):  # counted for the few activities added, not whole traces
+        had = old.count(activity)
+        has = had + added.count(activity)
+        total.events[activity] += has - had
+        total.repeating[activity] += (has > 1) - (had > 1)
+        total.repeats[activity] += max(has - 1, 0) - max(had - 1, 0)
     total.ending[old[-1]] -= 1
     total.ending[new[-1]] += 1
     old_key, new_key = variant_key(old), variant_key(new)

@@ -11,7 +11,7 @@ counts added and traces stored in one statement each.
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,6 +32,7 @@ from lienmach.kernel.prepared import prepared
 from lienmach.kernel.tables import event_log, event_objects
 from lienmach.kernel.uow import UnitOfWork
 
+Write = Callable[[Callable[[Connection], Any]], None]  # runs a write: UnitOfWork.write
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _CHUNK = 1_000
@@ -66,7 +67,13 @@ _STORED_TRACES = prepared(
     .order_by(process_map_traces.c.order_id)
     .with_for_update()
 )
-_UPDATE_TRACES = bulk.updating(process_map_traces, ["order_id"], ["steps"])
+_SAVE_TRACES = bulk.inserting(
+    process_map_traces,
+    ("order_id", "steps"),
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["order_id"], set_={"steps": insert.excluded.steps}
+    ),
+)
 # Created and locked in one statement; a row another worker created meanwhile is returned as
 # it is.
 _CREATE_AND_LOCK_TRACES = bulk.inserting(
@@ -120,13 +127,15 @@ def project_orders(connection: Connection, order_ids: Collection[str]) -> int:
     logged: dict[str, list[Step]] = {order_id: [] for order_id in wanted}
     for row in _TOUCHED_ORDERS_EVENTS.run(connection, {"order_ids": wanted}):
         logged[row.object_id].append(_step(row))
-    return _apply(connection, stored, {o: _in_time_order(logged[o]) for o in wanted})
+    traces = {o: _in_time_order(logged[o]) for o in wanted}
+    return _apply(lambda action: action(connection), stored, traces)
 
 
 def project_steps(
     connection: Connection,
     new_steps: Mapping[str, Sequence[Step]],
     kept: dict[Any, Any] | None = None,
+    write: Write | None = None,
 ) -> int:
     """Bring the orders' part of the map up to date with steps just delivered, merged into
     their stored traces without reading the log again; returns how many orders changed.
@@ -134,14 +143,15 @@ def project_steps(
     A step already in its trace (a redelivery) changes nothing; a late one takes its place in
     time. Equal to :func:`project_orders` as long as every journey event reaches the map's
     subscriber, which the bus sees to. Traces in ``kept`` (``UnitOfWork.kept``) are taken from
-    there, unread, and the new ones go there.
+    there, unread, and the new ones go there. ``write`` runs the writes (``UnitOfWork.write``;
+    by default at once).
     """
     wanted = sorted(new_steps)
     if not wanted:
         return 0
     stored = feed.kept_or_read(kept, _TRACE, wanted, lambda ids: _locked_traces(connection, ids))
     traces = {o: _merged(stored[o], new_steps[o]) for o in wanted}
-    changed = _apply(connection, stored, traces)
+    changed = _apply(write or (lambda action: action(connection)), stored, traces)
     feed.keep(kept, _TRACE, traces)
     return changed
 
@@ -155,9 +165,7 @@ def _merged(trace: list[Step], new: Sequence[Step]) -> list[Step]:
     return _in_time_order([*trace, *added.values()]) if added else trace
 
 
-def _apply(
-    connection: Connection, stored: Mapping[str, list[Step]], traces: Mapping[str, list[Step]]
-) -> int:
+def _apply(write: Write, stored: Mapping[str, list[Step]], traces: Mapping[str, list[Step]]) -> int:
     """Add the difference between the stored traces and ``traces`` to the counts, and store
     ``traces``; returns how many changed."""
     change = Contribution()
@@ -169,8 +177,9 @@ def _apply(
         add_change(change, before, after)
         updates.append({"order_id": order_id, "steps": _as_json(after)})
     if updates:
-        add_counts(connection, change.nonzero())
-        _UPDATE_TRACES.run(connection, updates)
+        counts = change.nonzero()
+        write(lambda connection: add_counts(connection, counts))
+        write(lambda connection: _SAVE_TRACES.run(connection, updates))
     return len(updates)
 
 
@@ -180,7 +189,10 @@ def _locked_traces(connection: Connection, order_ids: list[str]) -> dict[str, li
     rows = _STORED_TRACES.run(connection, {"order_ids": order_ids})
     found = {row.order_id: _stored_steps(row.steps) for row in rows}
     missing = [order_id for order_id in order_ids if order_id not in found]
-    if missing:
+    if missing and connection.dialect.name == "sqlite":
+        # As for the facts (analytics.repository): saving the trace inserts its row.
+        found.update((order_id, []) for order_id in missing)
+    elif missing:
         empty = [{"order_id": order_id, "steps": []} for order_id in missing]
         created = _CREATE_AND_LOCK_TRACES.run(connection, empty)
         found.update({row.order_id: _stored_steps(row.steps) for row in created})

@@ -67,16 +67,14 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     recorded in one statement, the objects' facts read (and locked) in one and written in one,
     and the sums added once."""
     logged: list[_Logged] = uow.scratch.pop(_BATCH, [])
-    connection = uow.connection
-    repository.record_attributes(
-        connection,
-        [
-            (event.event_id, event.at, *attribute)
-            for event in logged
-            if event.kind in ATTRIBUTE_EVENTS
-            for attribute in attributes_of(event.kind, event.payload)
-        ],
-    )
+    attributes = [
+        (event.event_id, event.at, *attribute)
+        for event in logged
+        if event.kind in ATTRIBUTE_EVENTS
+        for attribute in attributes_of(event.kind, event.payload)
+    ]
+    if attributes:
+        uow.write(lambda connection: repository.record_attributes(connection, attributes))
     owned = [
         (owner, event)
         for event in logged
@@ -84,7 +82,7 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     ]
     if not owned:
         return
-    stored = repository.load_many_facts(connection, {owner for owner, _ in owned}, uow.kept)
+    stored = repository.load_many_facts(uow.connection, {owner for owner, _ in owned}, uow.kept)
     # Each object's facts copied once, then every event of the batch folded into the copy.
     facts = {owner: model.copy_facts(found) for owner, found in stored.items()}
     for owner, event in owned:
@@ -94,9 +92,10 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     sums: Counter[model.SumKey] = Counter()
     for owner, new in changed.items():
         sums.update(model.difference(stored[owner], new))
-    repository.save_many_facts(connection, changed)
+    rollup_rows = repository.rollup_rows({key: n for key, n in sums.items() if n})
+    uow.write(lambda connection: repository.save_many_facts(connection, changed))
+    uow.write(lambda connection: repository.add_rollup_rows(connection, rollup_rows))
     repository.keep_facts(uow.kept, facts)
-    repository.add_to_sums(connection, {key: n for key, n in sums.items() if n})
 
 
 def _logged_events(

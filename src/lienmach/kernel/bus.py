@@ -10,14 +10,15 @@ sharing projections would queue on those rows and deadlock, holding up the journ
 the same transactions; so projections run in transactions of their own, one worker at a time
 (a PostgreSQL advisory lock; SQLite has one writer anyway). Projections get no delivery rows:
 they read the log through a feed (kernel.feed, ADR 0015); an event one of them fails on gets
-a delivery row then, and is retried through the rows like any other.
+a delivery row then, and is retried through the rows like any other. On SQLite a projection
+batch folds in a read transaction and takes the one write lock only to write (ADR 0021).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -25,7 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from lienmach.kernel import delivery_rows, feed
 from lienmach.kernel.clock import Clock
-from lienmach.kernel.db import look_connection
+from lienmach.kernel.db import look_connection, read_connection
 from lienmach.kernel.delivery_rows import JOURNEY, ORPHANS, PROJECTIONS
 from lienmach.kernel.messages import Event
 from lienmach.kernel.subscribers import (
@@ -34,9 +35,11 @@ from lienmach.kernel.subscribers import (
     BatchRunner,
     DeliveryOutcome,
     Handler,
+    Logged,
     PrepareBatch,
     Subscriptions,
     handles_batches,
+    reads_logged,
     retry_delay,
     subscriber_name,
 )
@@ -48,9 +51,11 @@ __all__ = [
     "Bus",
     "DeliveryOutcome",
     "Handler",
+    "Logged",
     "PrepareBatch",
     "Subscriptions",
     "handles_batches",
+    "reads_logged",
     "retry_delay",
     "subscriber_name",
 ]
@@ -156,7 +161,11 @@ class Bus:
             if not feed.any_after(connection, self._feed_seen, finished_only=False):
                 return None
         try:
-            outcome = self._feed_once(engine, clock, limit, careful=False)
+            outcome = None
+            if engine.dialect.name == "sqlite":
+                outcome = self._feed_held(engine, clock, limit)
+            if outcome is None:
+                outcome = self._feed_once(engine, clock, limit, careful=False)
         except BatchFailed:
             outcome = self._feed_once(engine, clock, limit, careful=True)
         if outcome is not None and outcome.waiting:
@@ -184,10 +193,8 @@ class Bus:
                     else:
                         self._runner.run_all(connection, clock, rows, prepare=False, kept=kept)
                         outcome = DeliveryOutcome(done=len(rows))
-                    # Events no projection takes count too: the feed moved past them.
-                    outcome.done += sum(event.type not in self._projected for event in events)
-                    seen = feed.Position(events[-1].xact_id, events[-1].id)
-                    feed.save_position(connection, seen)
+                    outcome.done += self._unprojected(events)
+                    seen = self._move_feed(connection, events)
                     generation += 1
         except BaseException:  # rolled back: what was kept may be what was not committed
             self._kept.forget()
@@ -195,6 +202,47 @@ class Bus:
         self._kept.committed(generation)
         self._feed_seen = seen  # once committed: the cheap look must not skip what it rolled back
         return outcome
+
+    def _feed_held(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
+        """SQLite: the batch computed in a read transaction, outside the write lock every
+        writer queues on, its writes held back; then written under the lock, unless the feed
+        has changed meanwhile (another worker's batch: None, and it is done the usual way).
+        The lock is held for the writes alone, not for the folding (ADR 0021)."""
+        held: list[Callable[[Connection], Any]] = []
+        try:
+            with read_connection(engine) as connection:
+                state = feed.read_state(connection)
+                kept = self._kept.for_batch(state[1])
+                events = feed.events_after(connection, state[0], limit)
+                if not events:
+                    self._kept.committed(state[1])  # nothing was changed
+                    return None
+                rows = self._feed_rows(events)
+                self._runner.run_all(
+                    connection, clock, rows, prepare=False, kept=kept, held_writes=held
+                )
+            with engine.connect() as connection, connection.begin():
+                if feed.read_state(connection) != state:
+                    self._kept.forget()
+                    return None
+                for write in held:
+                    write(connection)
+                seen = self._move_feed(connection, events)
+        except BaseException:  # what was kept may be what was not committed
+            self._kept.forget()
+            raise
+        self._kept.committed(state[1] + 1)
+        self._feed_seen = seen
+        return DeliveryOutcome(done=len(rows) + self._unprojected(events))
+
+    def _move_feed(self, connection: Connection, events: list[Any]) -> feed.Position:
+        seen = feed.Position(events[-1].xact_id, events[-1].id)
+        feed.save_position(connection, seen)
+        return seen
+
+    def _unprojected(self, events: list[Any]) -> int:
+        """Events no projection takes: they count too, the feed moved past them."""
+        return sum(event.type not in self._projected for event in events)
 
     def _feed_rows(self, events: list[Any]) -> list[_FeedRow]:
         rows: list[_FeedRow] = []

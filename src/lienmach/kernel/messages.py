@@ -8,7 +8,7 @@ read from its fields: a field ``order_id`` touches the object of type ``order``;
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar, TypeVar
 
 ObjectRef = tuple[str, str, str]  # (object type, object id, role)
@@ -44,14 +44,23 @@ class Event:
         return cls(**values)
 
     def touches(self) -> list[ObjectRef]:
-        refs: list[ObjectRef] = []
-        for name, kind, role in _object_fields(type(self)):
-            value = getattr(self, name)
-            if value is None or value == "":
-                continue
-            values: Iterable[Any] = value if isinstance(value, list | tuple) else (value,)
-            refs.extend((kind, str(item), role) for item in values)
-        return refs
+        return _refs(type(self), self.__dict__.get)
+
+    @classmethod
+    def touched_in(cls, payload: Mapping[str, Any]) -> list[ObjectRef]:
+        """What :meth:`touches` gives for the event ``payload`` came from, without the event."""
+        return _refs(cls, payload.get)
+
+
+def _refs(event_type: type[Event], value_of: Callable[[str], Any]) -> list[ObjectRef]:
+    refs: list[ObjectRef] = []
+    for name, kind, role in _object_fields(event_type):
+        value = value_of(name)
+        if value is None or value == "":
+            continue
+        values: Iterable[Any] = value if isinstance(value, list | tuple) else (value,)
+        refs.extend((kind, str(item), role) for item in values)
+    return refs
 
 
 _ATOMS = (str, int, float, bool, type(None))

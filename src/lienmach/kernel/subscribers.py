@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection
 
@@ -47,6 +47,27 @@ def handles_batches(handler: Callable[[UnitOfWork, list[E]], None]) -> Handler:
 
 
 _BATCHES = "handles_batches"
+
+
+class Logged(Protocol):
+    """A logged event as the bus holds it: what a handler marked :func:`reads_logged` gets."""
+
+    event_id: str
+    type: str
+    payload: Mapping[str, Any]
+    occurred_at: datetime
+
+
+def reads_logged(handler: Callable[[UnitOfWork, list[Logged]], None]) -> Handler:
+    """Marks a handler that takes its events as logged (a list of :class:`Logged`), not as
+    Event objects: a projection reading plain payloads is spared building every event and
+    taking it apart again. Like :func:`handles_batches`, it gets the whole batch on the fast
+    path and one event at a time on the careful path."""
+    setattr(handler, _LOGGED, True)
+    return handler
+
+
+_LOGGED = "reads_logged"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -85,6 +106,7 @@ class BatchRunner:
         self._prepare = tuple(prepare)
         # Subscribers whose handler takes a list of events (see handles_batches).
         self._batched = {name for name, h in self.handlers.items() if getattr(h, _BATCHES, 0)}
+        self._logged = {name for name, h in self.handlers.items() if getattr(h, _LOGGED, 0)}
         self._rank = {name: rank for rank, name in enumerate(self.handlers)}
 
     def uow(self, connection: Connection, clock: Clock) -> UnitOfWork:
@@ -99,6 +121,9 @@ class BatchRunner:
             raise LookupError(f"no subscriber named {row.subscriber}")
         uow.actor = f"handler:{row.subscriber.rsplit('.', 1)[-1]}"
         uow.handling = (row.event_id, row.occurred_at)
+        if row.subscriber in self._logged:
+            handler(uow, [row])
+            return
         if event is None:
             event = self.event_types[row.type].from_payload(row.payload)
         handler(uow, [event] if row.subscriber in self._batched else event)
@@ -111,20 +136,26 @@ class BatchRunner:
         *,
         prepare: bool,
         kept: dict[Any, Any] | None = None,
+        held_writes: list[Callable[[Connection], Any]] | None = None,
     ) -> None:
         """The fast path: every row in one unit of work, written once; raises BatchFailed
         (nothing to commit) if any handler fails. ``prepare``: run the read-aheads first;
-        ``kept``: the projections' rows kept in memory (``UnitOfWork.kept``)."""
+        ``kept``: the projections' rows kept in memory (``UnitOfWork.kept``);
+        ``held_writes``: where the writes go instead of running (``UnitOfWork.held_writes``)."""
         uow = self.uow(connection, clock)
         uow.kept = kept
+        uow.held_writes = held_writes
         try:
             events = self._events_of(rows)
             if prepare:
                 self._read_ahead(uow, events)
             for subscriber, its_rows in self._by_subscriber(rows):
-                if subscriber in self._batched:
+                if subscriber in self._batched or subscriber in self._logged:
                     uow.actor = f"handler:{subscriber.rsplit('.', 1)[-1]}"
                     uow.handling = None
+                    if subscriber in self._logged:
+                        self.handlers[subscriber](uow, its_rows)
+                        continue
                     self.handlers[subscriber](uow, [events[row.event_id] for row in its_rows])
                 else:
                     for row in its_rows:
@@ -141,8 +172,13 @@ class BatchRunner:
         return sorted(grouped.items(), key=lambda item: self._rank.get(item[0], -1))
 
     def _events_of(self, rows: list[Any]) -> dict[str, Event]:
-        """Each event once, by id, however many of its subscribers the batch holds."""
-        return {row.event_id: self.event_types[row.type].from_payload(row.payload) for row in rows}
+        """Each event once, by id, however many of its subscribers the batch holds (those
+        reading logged events alone need none built)."""
+        return {
+            row.event_id: self.event_types[row.type].from_payload(row.payload)
+            for row in rows
+            if row.subscriber not in self._logged
+        }
 
     def _read_ahead(self, uow: UnitOfWork, events: dict[str, Event]) -> None:
         for read_ahead in self._prepare:

@@ -62,6 +62,9 @@ class UnitOfWork:
         #: while no one else can have changed them (ADR 0020); None: read them.
         self.kept: dict[Any, Any] | None = None
         self._before_flush: dict[str, Callable[[], None]] = {}
+        #: Writes held back to run later, under SQLite's write lock, while a projection batch
+        #: computes outside it (kernel.bus, ADR 0021); None: writes run at once.
+        self.held_writes: list[Callable[[Connection], None]] | None = None
 
     @property
     def connection(self) -> Connection:
@@ -151,16 +154,24 @@ class UnitOfWork:
         a handler delivered many events in one batch writes what they add up to once."""
         self._before_flush.setdefault(key, action)
 
+    def write(self, action: Callable[[Connection], Any]) -> None:
+        """Run ``action(connection)``, a write: at once, or later when writes are held."""
+        if self.held_writes is None:
+            action(self.connection)
+        else:
+            self.held_writes.append(action)
+
     def flush(self) -> None:
         """Write pending events and jobs into the current transaction."""
         actions, self._before_flush = list(self._before_flush.values()), {}
         for action in actions:
             action()
         if self._events:
-            self._write_events()
+            events, self._events = self._events, []
+            self.write(lambda connection: self._write_events(connection, events))
         if self._jobs:
-            insert_ignoring_duplicates(self.connection, jobs, self._jobs)
-            self._jobs = []
+            recorded, self._jobs = self._jobs, []
+            self.write(lambda connection: insert_ignoring_duplicates(connection, jobs, recorded))
 
     def hand_over_pending(self, to: UnitOfWork) -> None:
         """Run the gathered work now, and pass the events and jobs not yet written to ``to``,
@@ -187,12 +198,13 @@ class UnitOfWork:
             self._transaction.commit()
             self._transaction = None
 
-    def _write_events(self) -> None:
-        connection = self.connection
+    def _write_events(
+        self, connection: Connection, events: list[tuple[str, Event, datetime, str]]
+    ) -> None:
         log_rows: list[dict[str, Any]] = []
         object_rows: list[dict[str, Any]] = []
         delivery_rows: list[dict[str, Any]] = []
-        for event_id, event, occurred_at, actor in self._events:
+        for event_id, event, occurred_at, actor in events:
             log_rows.append(
                 {
                     "id": event_id,
@@ -227,4 +239,3 @@ class UnitOfWork:
             _INSERT_OBJECTS.run(connection, object_rows)
         if delivery_rows:
             _INSERT_DELIVERIES.run(connection, delivery_rows)
-        self._events = []

@@ -1,0 +1,151 @@
+"""On SQLite a projection batch folds outside the one write lock and writes under it (ADR 0021):
+others write meanwhile; a batch whose feed moved meanwhile is done again, counted once."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from lienmach.bootstrap import create_schema
+from lienmach.kernel import feed
+from lienmach.kernel.bus import Bus, Logged, reads_logged
+from lienmach.kernel.clock import SimulatedClock
+from lienmach.kernel.db import make_engine
+from lienmach.kernel.delivery_rows import PROJECTIONS
+from lienmach.kernel.messages import Event
+from lienmach.kernel.tables import event_log
+from lienmach.kernel.uow import UnitOfWork
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass(frozen=True)
+class Tallied(Event):
+    thing_id: str
+
+
+@dataclass(frozen=True)
+class TallyNoticed(Event):
+    thing_id: str
+
+
+class Scene:
+    """The database file, and what the projection should do beside its own writes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.calls = 0
+        self.others_wrote: list[str] = []
+        self.meanwhile: Any = None  # called (with the scene) during the first fold
+
+
+SCENE: list[Scene] = []
+
+
+@reads_logged
+def on_tallied_count(uow: UnitOfWork, logged: list[Logged]) -> None:
+    """Counts each thing once (a second insert of one thing would fail), and says so."""
+    scene = SCENE[-1]
+    scene.calls += 1
+    if scene.calls == 1 and scene.meanwhile is not None:
+        scene.meanwhile(scene)
+    for event in logged:
+        thing = str(event.payload["thing_id"])
+        uow.write(
+            lambda connection, thing=thing: connection.exec_driver_sql(
+                "INSERT INTO tally (thing) VALUES (?)", (thing,)
+            )
+        )
+        uow.publish(TallyNoticed(thing_id=thing))
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> Iterator[tuple[Scene, sa.Engine, Bus]]:
+    path = tmp_path / "held.db"
+    engine = make_engine(f"sqlite:///{path}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE tally (thing TEXT PRIMARY KEY)")
+        connection.exec_driver_sql("CREATE TABLE other_work (note TEXT)")
+    SCENE.append(Scene(path))
+    bus = Bus([], {}, projections=[{Tallied: [on_tallied_count]}])
+    yield SCENE[-1], engine, bus
+    SCENE.clear()
+    engine.dispose()
+
+
+def _publish(engine: sa.Engine, clock: SimulatedClock, *things: str) -> None:
+    with engine.connect() as connection, connection.begin():
+        uow = UnitOfWork(None, connection=connection, clock=clock, subscribers_of=lambda _: [])
+        for thing in things:
+            uow.publish(Tallied(thing_id=thing))
+        uow.flush()
+
+
+def _tally(engine: sa.Engine) -> list[str]:
+    with engine.connect() as connection:
+        return [row[0] for row in connection.exec_driver_sql("SELECT thing FROM tally ORDER BY 1")]
+
+
+def _another_writer(scene: Scene) -> None:
+    """Another process writing, patient for a fifth of a second only."""
+    other = sqlite3.connect(scene.path, timeout=0.2, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO other_work (note) VALUES ('written while the batch folded')")
+        other.execute("COMMIT")
+        scene.others_wrote.append("yes")
+    finally:
+        other.close()
+
+
+def test_others_write_while_a_projection_batch_folds(
+    scene: tuple[Scene, sa.Engine, Bus], clock: SimulatedClock
+) -> None:
+    state, engine, bus = scene
+    state.meanwhile = _another_writer
+    _publish(engine, clock, "a", "b", "c")
+
+    outcome = bus.process_batch(engine, clock, limit=100, lane=PROJECTIONS)
+
+    assert state.others_wrote == ["yes"], "the batch held the write lock while it folded"
+    assert outcome.done == 3 and outcome.failed == 0
+    assert _tally(engine) == ["a", "b", "c"]
+    with engine.connect() as connection:
+        noticed = connection.execute(
+            sa.select(sa.func.count()).where(event_log.c.type == "TallyNoticed")
+        ).scalar_one()
+        assert noticed == 3  # what the projection published is written with its writes
+        assert feed.lag(connection) == 3  # past the three it took; its own three are next
+
+
+def _another_batch_moved_the_feed(scene: Scene) -> None:
+    engine = make_engine(f"sqlite:///{scene.path}")
+    try:
+        with engine.connect() as connection, connection.begin():
+            # Another worker's batch: it saves the feed's position (here: where it was).
+            feed.save_position(connection, feed.read_state(connection)[0])
+    finally:
+        engine.dispose()
+
+
+def test_a_batch_whose_feed_moved_meanwhile_is_done_again_and_counted_once(
+    scene: tuple[Scene, sa.Engine, Bus], clock: SimulatedClock
+) -> None:
+    state, engine, bus = scene
+    state.meanwhile = _another_batch_moved_the_feed
+    _publish(engine, clock, "a", "b")
+
+    outcome = bus.process_batch(engine, clock, limit=100, lane=PROJECTIONS)
+
+    assert state.calls == 2  # folded, found stale, folded again under the lock
+    assert outcome.done == 2
+    assert _tally(engine) == ["a", "b"]
+    with engine.connect() as connection:
+        assert feed.lag(connection) == 2  # only the two TallyNoticed it published
