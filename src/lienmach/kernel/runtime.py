@@ -69,8 +69,8 @@ class PeriodicTask:
 # PROJECTIONS_EVERY_SECONDS between batches: the more events one batch folds, the more of them
 # add into the same KPI rows and map counts, written once per batch. An idle journey lets them
 # run at once, so a quiet chain's KPIs are current.
-PROJECTION_BATCHES = 5
-PROJECTIONS_EVERY_SECONDS = 0.5
+PROJECTION_BATCHES = 15
+PROJECTIONS_EVERY_SECONDS = 1.5
 
 
 class Runtime:
