@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from lienmach.bootstrap import create_schema
 from lienmach.kernel import feed
-from lienmach.kernel.bus import Bus, Logged, reads_logged
+from lienmach.kernel.bus import Bus, DeliveryOutcome, Logged, reads_logged
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.db import make_engine
 from lienmach.kernel.delivery_rows import PROJECTIONS
@@ -105,14 +105,21 @@ def _another_writer(scene: Scene) -> None:
         other.close()
 
 
+def _one_batch(
+    scene: tuple[Scene, sa.Engine, Bus], clock: SimulatedClock, meanwhile: Any, *things: str
+) -> DeliveryOutcome:
+    """``things`` published, then one projections batch, with ``meanwhile`` done as it folds."""
+    state, engine, bus = scene
+    state.meanwhile = meanwhile
+    _publish(engine, clock, *things)
+    return bus.process_batch(engine, clock, limit=100, lane=PROJECTIONS)
+
+
 def test_others_write_while_a_projection_batch_folds(
     scene: tuple[Scene, sa.Engine, Bus], clock: SimulatedClock
 ) -> None:
-    state, engine, bus = scene
-    state.meanwhile = _another_writer
-    _publish(engine, clock, "a", "b", "c")
-
-    outcome = bus.process_batch(engine, clock, limit=100, lane=PROJECTIONS)
+    state, engine, _ = scene
+    outcome = _one_batch(scene, clock, _another_writer, "a", "b", "c")
 
     assert state.others_wrote == ["yes"], "the batch held the write lock while it folded"
     assert outcome.done == 3 and outcome.failed == 0
@@ -138,11 +145,8 @@ def _another_batch_moved_the_feed(scene: Scene) -> None:
 def test_a_batch_whose_feed_moved_meanwhile_is_done_again_and_counted_once(
     scene: tuple[Scene, sa.Engine, Bus], clock: SimulatedClock
 ) -> None:
-    state, engine, bus = scene
-    state.meanwhile = _another_batch_moved_the_feed
-    _publish(engine, clock, "a", "b")
-
-    outcome = bus.process_batch(engine, clock, limit=100, lane=PROJECTIONS)
+    state, engine, _ = scene
+    outcome = _one_batch(scene, clock, _another_batch_moved_the_feed, "a", "b")
 
     assert state.calls == 2  # folded, found stale, folded again under the lock
     assert outcome.done == 2
