@@ -4,6 +4,7 @@ others write meanwhile; a batch whose feed moved meanwhile is done again, counte
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,3 +154,71 @@ def test_a_batch_whose_feed_moved_meanwhile_is_done_again_and_counted_once(
     assert _tally(engine) == ["a", "b"]
     with engine.connect() as connection:
         assert feed.lag(connection) == 2  # only the two TallyNoticed it published
+
+
+@dataclass(frozen=True)
+class Counted(Event):
+    thing_id: str
+
+
+#: Threads of the race below: A enters first, B folds while A waits (unless kept apart).
+RACE = {name: threading.Event() for name in ("a_folding", "b_kept", "a_done")}
+
+
+@reads_logged
+def on_counted_add(uow: UnitOfWork, logged: list[Logged]) -> None:
+    """Keeps a running total of things: from its kept copy, else from the table."""
+    kept = uow.kept if uow.kept is not None else {}
+    if "total" in kept:
+        total = kept["total"]
+    else:
+        found = uow.connection.exec_driver_sql("SELECT n FROM counted").scalar()
+        total = int(found or 0)
+    if threading.current_thread().name == "A":
+        RACE["a_folding"].set()
+        RACE["b_kept"].wait(timeout=0.5)  # B, if it may fold now, keeps its total meanwhile
+        total = kept.get("total", total)
+    else:
+        RACE["b_kept"].set()
+    total += len(logged)
+    kept["total"] = total
+    if threading.current_thread().name == "B":
+        RACE["a_done"].wait(timeout=5)
+    uow.write(lambda connection: connection.exec_driver_sql("UPDATE counted SET n = ?", (total,)))
+
+
+def test_two_threads_of_one_process_fold_the_feed_one_after_the_other(
+    tmp_path: Path, clock: SimulatedClock
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    create_schema(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE counted (n INTEGER)")
+        connection.exec_driver_sql("INSERT INTO counted (n) VALUES (0)")
+    for signal in RACE.values():
+        signal.clear()
+    bus = Bus([], {}, projections=[{Counted: [on_counted_add]}])
+    with engine.connect() as connection, connection.begin():
+        uow = UnitOfWork(None, connection=connection, clock=clock, subscribers_of=lambda _: [])
+        for thing in ("a", "b", "c"):
+            uow.publish(Counted(thing_id=thing))
+        uow.flush()
+
+    def feed_once() -> None:
+        bus.process_batch(engine, clock, limit=100, lane=PROJECTIONS)
+        if threading.current_thread().name == "A":
+            RACE["a_done"].set()
+
+    first = threading.Thread(target=feed_once, name="A")
+    first.start()
+    assert RACE["a_folding"].wait(timeout=5)
+    second = threading.Thread(target=feed_once, name="B")
+    second.start()
+    first.join(timeout=10)
+    second.join(timeout=10)
+
+    with engine.connect() as connection:
+        # Each thing counted once: B's total, not yet written, never reached A's fold.
+        assert connection.exec_driver_sql("SELECT n FROM counted").scalar() == 3
+        assert feed.lag(connection) == 0
+    engine.dispose()

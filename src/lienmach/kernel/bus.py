@@ -17,6 +17,7 @@ batch folds in a read transaction and takes the one write lock only to write (AD
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -101,6 +102,7 @@ class Bus:
         self._next_orphan_look = 0.0
         self._feed_seen = feed.START  # how far this process last saw the projections' feed
         self._kept = feed.KeptRows()
+        self._feed_lock = threading.Lock()
 
     def subscribers_of(self, event_type: type[Event]) -> list[str]:
         """The subscribers given a delivery row per event (projections read the feed)."""
@@ -160,6 +162,12 @@ class Bus:
         with look_connection(engine) as connection:
             if not feed.any_after(connection, self._feed_seen, finished_only=False):
                 return None
+        # One thread of this process at a time: they share the kept rows, and on SQLite the
+        # folding is outside the write lock that used to keep them apart.
+        with self._feed_lock:
+            return self._feed_batch_alone(engine, clock, limit)
+
+    def _feed_batch_alone(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
         try:
             outcome = None
             if engine.dialect.name == "sqlite":
