@@ -1,7 +1,7 @@
 """Maintained analytics state for many orders, built the way the real upkeep builds it.
 
 ``templates`` synthetic journeys (bench/analytics_journeys.py) are folded with the real fold
-(``model.fold``, the payload enriched as ``services`` enriches it) and traced with the real
+(``folding.fold``, the payload enriched as ``services`` enriches it) and traced with the real
 process-map contribution. Each template then stands for ``orders / templates`` orders placed on
 a few other days at the same time of day: an order's facts are the template's with every time
 moved by whole days, so its contribution to the day sums is the template's moved by the same
@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from analytics_journeys import LoggedEvent, journey
-from lienmach.analytics import model
+from lienmach.analytics import folding, model
 from lienmach.analytics.process_map import Contribution, Step, contribution_of
 from lienmach.analytics.process_map_journey import JOURNEY_ACTIVITIES
 from lienmach.analytics.services import _enriched
@@ -37,9 +37,9 @@ def template_journeys(templates: int, seed: int = 7) -> list[list[LoggedEvent]]:
 
 def folded(events: list[LoggedEvent]) -> model.Facts:
     """The facts upkeep keeps for the order of these events (the real fold)."""
-    facts = model.empty_facts()
+    facts = folding.empty_facts()
     for event in events:
-        facts = model.fold(
+        facts = folding.fold(
             facts, event.type, _enriched(event.type, event.payload), event.id, event.at
         )
     return facts

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from analytics_at_scale import database
 from analytics_journeys import LoggedEvent
 from analytics_state import template_journeys
-from lienmach.analytics import model, repository
+from lienmach.analytics import folding, model, repository
 from lienmach.analytics.services import _enriched
 
 AddToSums = Callable[[sa.Connection, dict[model.SumKey, int]], None]
@@ -36,12 +36,12 @@ def facts_only(connection: sa.Connection, delta: dict[model.SumKey, int]) -> Non
 def fold_order(engine: sa.Engine, events: list[LoggedEvent], add: AddToSums) -> float:
     start = time.perf_counter()
     for event in events:
-        owner = model.owner_of(event.type, event.payload, event.id)
+        owner = folding.owner_of(event.type, event.payload, event.id)
         if owner is None:
             continue
         with engine.begin() as connection:
             old = repository.load_facts(connection, *owner)
-            new = model.fold(
+            new = folding.fold(
                 old, event.type, _enriched(event.type, event.payload), event.id, event.at
             )
             if new != old:

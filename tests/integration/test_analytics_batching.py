@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from lienmach.analytics import handlers, model, process_map_handlers
+from lienmach.analytics import folding, handlers, process_map_handlers
 from lienmach.analytics.process_map_queries import process_map, recompute_process_map
 from lienmach.analytics.services import recompute
 from lienmach.bootstrap import create_schema
@@ -175,14 +175,14 @@ def test_a_failing_delivery_leaves_the_rest_of_its_batch_projected(
     # Given a batch in which folding order BAD's events fails
     runtime = _projections_runtime(database, clock)
     _journeys(runtime, clock, ["GOOD1", "BAD", "GOOD2"])
-    fold_into = model.fold_into
+    fold_into = folding.fold_into
 
     def failing_fold(facts: Any, kind: str, payload: dict[str, Any], *rest: Any) -> Any:
         if payload.get("order_id") == "BAD":
             raise RuntimeError("cannot fold")
         return fold_into(facts, kind, payload, *rest)
 
-    monkeypatch.setattr(model, "fold_into", failing_fold)
+    monkeypatch.setattr(folding, "fold_into", failing_fold)
     # When it is processed: the batch fails, then each delivery runs on its own
     outcome = _process(runtime)
     # Then only BAD's measured events failed, and the good orders are fully projected
@@ -193,7 +193,7 @@ def test_a_failing_delivery_leaves_the_rest_of_its_batch_projected(
     assert {row[2] for row in attributes} == {"GOOD1", "GOOD2"}
     assert runtime.read(process_map) == runtime.read(recompute_process_map)
     # When the fault is gone and the failed deliveries are retried
-    monkeypatch.setattr(model, "fold_into", fold_into)
+    monkeypatch.setattr(folding, "fold_into", fold_into)
     clock.advance(timedelta(minutes=10))
     assert _drain(runtime) == 4
     # Then nothing was counted twice or lost: upkeep equals a recompute

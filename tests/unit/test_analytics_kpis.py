@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from lienmach.aftersales.events import SurveyAnswered, TicketOpened, TicketReopened, TicketResolved
-from lienmach.analytics import kpis, model
+from lienmach.analytics import folding, kpis, model
 from lienmach.analytics.costs import DEFAULT_RATES
 from lienmach.analytics.queries import Window, kpi_values, sums
 from lienmach.analytics.services import fold_event, recompute
@@ -104,11 +104,11 @@ def fold_in_memory(events: list[tuple[str, datetime, Event]]) -> Counter[model.S
     facts: dict[tuple[str, str], model.Facts] = {}
     for event_id, moment, event in events:
         payload = event.payload()
-        owner = model.owner_of(event.type_name(), payload, event_id)
+        owner = folding.owner_of(event.type_name(), payload, event_id)
         if owner is not None:
             if event.type_name() == "OrderPlaced":
                 payload["region"] = "north"
-            facts[owner] = model.fold(
+            facts[owner] = folding.fold(
                 facts.get(owner, {}), event.type_name(), payload, event_id, model.epoch(moment)
             )
     total: Counter[model.SumKey] = Counter()
@@ -316,11 +316,11 @@ def test_the_change_of_an_objects_facts_is_its_new_contribution_less_its_old():
     facts: dict[tuple[str, str], model.Facts] = {}
     for event_id, moment, event in with_ids():
         payload = event.payload()
-        owner = model.owner_of(event.type_name(), payload, event_id)
+        owner = folding.owner_of(event.type_name(), payload, event_id)
         if owner is None:
             continue
         old = facts.get(owner, {})
-        new = model.fold(old, event.type_name(), payload, event_id, model.epoch(moment))
+        new = folding.fold(old, event.type_name(), payload, event_id, model.epoch(moment))
         whole = Counter(model.contribution(new))
         whole.subtract(model.contribution(old))
         assert model.difference(old, new) == {key: n for key, n in whole.items() if n}
@@ -333,9 +333,9 @@ def test_folding_into_a_copy_of_the_facts_leaves_them_as_they_were():
     facts: dict[tuple[str, str], model.Facts] = {}
     events = with_ids()
     for event_id, _moment, event in events:
-        owner = model.owner_of(event.type_name(), event.payload(), event_id)
+        owner = folding.owner_of(event.type_name(), event.payload(), event_id)
         if owner is not None:
-            facts[owner] = model.fold(
+            facts[owner] = folding.fold(
                 facts.get(owner, {}), event.type_name(), event.payload(), event_id, 0
             )
     before = copy.deepcopy(facts)
@@ -343,7 +343,7 @@ def test_folding_into_a_copy_of_the_facts_leaves_them_as_they_were():
 
     for event_id, _moment, event in reversed(events):  # every kind, onto facts that have all
         for found in facts.values():
-            copied = model.copy_facts(found)
-            model.fold_into(copied, event.type_name(), event.payload(), event_id + "-again", 99)
+            copied = folding.copy_facts(found)
+            folding.fold_into(copied, event.type_name(), event.payload(), event_id + "-again", 99)
             assert copied is not found
     assert facts == before

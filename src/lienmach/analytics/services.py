@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, true
 
-from lienmach.analytics import model, repository
+from lienmach.analytics import folding, model, repository
 from lienmach.analytics.alerts_targets import set_target
 from lienmach.analytics.attributes import ATTRIBUTE_EVENTS, attributes_of
 from lienmach.analytics.costs import set_cost_rate
@@ -24,7 +24,7 @@ from lienmach.kernel.uow import UnitOfWork
 
 __all__ = ["MEASURED_EVENTS", "fold_event", "recompute", "set_cost_rate", "set_target"]
 
-MEASURED_EVENTS = model.FOLDED_EVENTS | ATTRIBUTE_EVENTS
+MEASURED_EVENTS = folding.FOLDED_EVENTS | ATTRIBUTE_EVENTS
 
 
 def _enriched(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -78,16 +78,16 @@ def _fold_gathered(uow: UnitOfWork) -> None:
     owned = [
         (owner, event)
         for event in logged
-        if (owner := model.owner_of(event.kind, event.payload, event.event_id)) is not None
+        if (owner := folding.owner_of(event.kind, event.payload, event.event_id)) is not None
     ]
     if not owned:
         return
     stored = repository.load_many_facts(uow.connection, {owner for owner, _ in owned}, uow.kept)
     # Each object's facts copied once, then every event of the batch folded into the copy.
-    facts = {owner: model.copy_facts(found) for owner, found in stored.items()}
+    facts = {owner: folding.copy_facts(found) for owner, found in stored.items()}
     for owner, event in owned:
         enriched = _enriched(event.kind, event.payload)
-        model.fold_into(facts[owner], event.kind, enriched, event.event_id, model.epoch(event.at))
+        folding.fold_into(facts[owner], event.kind, enriched, event.event_id, model.epoch(event.at))
     changed = {owner: new for owner, new in facts.items() if new != stored[owner]}
     sums: Counter[model.SumKey] = Counter()
     for owner, new in changed.items():
@@ -148,10 +148,10 @@ def recompute(
                     "valid_from": at,
                 }
             )
-        owner = model.owner_of(row.type, payload, row.id)
+        owner = folding.owner_of(row.type, payload, row.id)
         if owner is not None:
             enriched = _enriched(row.type, payload)
-            model.fold_into(
+            folding.fold_into(
                 facts.setdefault(owner, {}), row.type, enriched, row.id, model.epoch(at)
             )
     sums: Counter[model.SumKey] = Counter()
