@@ -17,14 +17,15 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Four histogram buckets per doubling of the wait: a bucket is at most ~19 % wide.
 _SUB_BUCKETS_LOG2 = 2
 
 
-@dataclass(frozen=True)
-class Step:
-    """One event of an order's trace."""
+class Step(NamedTuple):
+    """One event of an order's trace (a named tuple: upkeep builds one per event and per
+    stored step, several times cheaper than a frozen dataclass)."""
 
     event_id: str
     activity: str

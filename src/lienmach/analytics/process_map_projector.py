@@ -106,7 +106,7 @@ def all_order_traces(
 
 
 def _stored_steps(value: Any) -> list[Step]:
-    return [Step(event_id=e, activity=a, at_microseconds=int(t)) for e, a, t in value or []]
+    return [Step(e, a, int(t)) for e, a, t in value or []]
 
 
 def _as_json(steps: list[Step]) -> list[list[Any]]:

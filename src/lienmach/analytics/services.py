@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, select, true
 
@@ -54,8 +53,7 @@ def fold_event(
 _BATCH = "analytics.batch"
 
 
-@dataclass(frozen=True)
-class _Logged:
+class _Logged(NamedTuple):  # one per folded event: cheaper to build than a dataclass
     kind: str
     payload: dict[str, Any]
     event_id: str
