@@ -4,8 +4,9 @@ office (registered by lienmach.cli)."""
 from __future__ import annotations
 
 import getpass
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -39,9 +40,7 @@ def api_key_create(
             _cli_actor(), create_api_key, name=name, scopes=scopes.split(",")
         )
     except InvalidInput as refused:
-        for field, message in refused.errors.items():
-            console.print(f"[red]{field}[/red]: {message}")
-        raise typer.Exit(2) from None
+        _say_refused(refused.errors)
     console.print(
         f"[green]API key {key_id} created[/green] for {escape(name)!r}."
         " Keep it now; it is not shown again:"
@@ -69,6 +68,13 @@ def api_key_list() -> None:
             _moment(key.revoked_at),
         )
     console.print(table)
+
+
+def _say_refused(errors: Mapping[str, str]) -> NoReturn:
+    """Each refused field with what to do about it, then exit with status 2."""
+    for field, message in errors.items():
+        console.print(f"[red]{field}[/red]: {escape(message)}")
+    raise typer.Exit(2) from None
 
 
 def _moment(value: datetime | None) -> str:
@@ -126,9 +132,7 @@ def user_create(
             locale=locale,
         )
     except InvalidInput as refused:
-        for field, message in refused.errors.items():
-            console.print(f"[red]{field}[/red]: {escape(message)}")
-        raise typer.Exit(2) from None
+        _say_refused(refused.errors)
     console.print(
         f"[green]User {user_id} created[/green] / Đã tạo tài khoản: {escape(email.strip().lower())}"
         f" ({escape(role)}). Log in at / Đăng nhập tại {Settings().public_base_url}/app"

@@ -82,3 +82,22 @@ def test_the_cli_lists_keys_with_last_use_and_revocation(tmp_path: Path, monkeyp
     assert key_id in listed.output and "shop-sync" in listed.output
     assert "never" in listed.output  # not used yet
     assert "UTC" in listed.output.split("shop-sync")[1]  # created, and revoked, moments shown
+
+
+def test_the_cli_refuses_bad_input_naming_each_field_and_creates_nothing(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("LIENMACH_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+
+    key = runner.invoke(app, ["api-key", "create", "--name", "sync", "--scopes", "nonsense"])
+    user_options = ["--email", "an@example.vn", "--name", "An", "--role", "king"]
+    user = runner.invoke(
+        app, ["user", "create", *user_options, "--password", "a long enough password"]
+    )
+
+    assert key.exit_code == 2 and "scopes" in key.output, key.output
+    assert user.exit_code == 2 and "role" in user.output, user.output
+    listed = runner.invoke(app, ["api-key", "list"], env={"COLUMNS": "200"})
+    assert "sync" not in listed.output
