@@ -16,7 +16,6 @@ batch folds in a read transaction and takes the one write lock only to write (AD
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from lienmach.kernel import delivery_rows, feed
 from lienmach.kernel.clock import Clock
-from lienmach.kernel.db import look_connection, read_connection
+from lienmach.kernel.db import json_value, look_connection, read_connection
 from lienmach.kernel.delivery_rows import JOURNEY, ORPHANS, PROJECTIONS
 from lienmach.kernel.messages import Event
 from lienmach.kernel.subscribers import (
@@ -257,7 +256,7 @@ class Bus:
         for event in events:
             subscribers = self._projected.get(event.type, ())
             if subscribers:
-                payload = json.loads(event.payload)
+                payload = json_value(event.payload)
                 rows.extend(
                     _FeedRow(event.id, subscriber, 0, event.type, payload, event.occurred_at)
                     for subscriber in subscribers
