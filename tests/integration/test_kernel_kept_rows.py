@@ -76,14 +76,17 @@ def _feed(runtime: Runtime) -> None:
     raise AssertionError("the feed's events stayed unreadable")
 
 
+def _published_and_fed(publisher: Runtime, feeder: Runtime, *things: str) -> None:
+    publisher.run(_publish, *things)
+    _feed(feeder)
+
+
 def test_a_worker_gets_back_what_it_kept_in_its_last_batch(
     workers: tuple[Runtime, Runtime],
 ) -> None:
     first, _ = workers
-    first.run(_publish, "a")
-    _feed(first)
-    first.run(_publish, "b")
-    _feed(first)
+    _published_and_fed(first, first, "a")
+    _published_and_fed(first, first, "b")
 
     assert SEEN == [("a", []), ("b", ["a"])]
 
@@ -92,12 +95,10 @@ def test_a_batch_of_another_worker_makes_a_worker_forget_what_it_kept(
     workers: tuple[Runtime, Runtime],
 ) -> None:
     first, second = workers
-    first.run(_publish, "a")
-    _feed(first)
-    first.run(_publish, "b")
-    _feed(second)  # the other worker takes this batch: the first one's copy is stale
-    first.run(_publish, "c")
-    _feed(first)
+    _published_and_fed(first, first, "a")
+    # The other worker takes this batch: the first one's copy is stale.
+    _published_and_fed(first, second, "b")
+    _published_and_fed(first, first, "c")
 
     assert SEEN == [("a", []), ("b", []), ("c", [])]
 
@@ -106,18 +107,15 @@ def test_a_retried_delivery_makes_every_worker_forget_what_it_kept(
     workers: tuple[Runtime, Runtime], clock: SimulatedClock
 ) -> None:
     first, _ = workers
-    first.run(_publish, "a", "bad")
-    _feed(first)  # the careful run keeps nothing; "bad" gets a delivery row
-    first.run(_publish, "b")
-    _feed(first)
+    _published_and_fed(first, first, "a", "bad")  # kept: nothing; "bad" gets a delivery row
+    _published_and_fed(first, first, "b")
     with first.engine.connect() as connection:
         before = feed.read_state(connection)[1]
     clock.advance(timedelta(minutes=10))
     first.drain()  # the row is retried (and fails again) beside the feed
     with first.engine.connect() as connection:
         assert feed.read_state(connection)[1] > before
-    first.run(_publish, "c")
-    _feed(first)
+    _published_and_fed(first, first, "c")
 
     kept_when = dict(SEEN)
     assert kept_when["b"] == [] and kept_when["c"] == []
@@ -127,12 +125,10 @@ def test_recomputing_makes_a_worker_forget_what_it_kept(
     workers: tuple[Runtime, Runtime],
 ) -> None:
     first, _ = workers
-    first.run(_publish, "a")
-    _feed(first)
+    _published_and_fed(first, first, "a")
     with first.engine.begin() as connection:
         # What a recompute from the log does last: the feed moves to where it rebuilt up to.
         feed.save_position(connection, feed.read_position(connection))
-    first.run(_publish, "b")
-    _feed(first)
+    _published_and_fed(first, first, "b")
 
     assert SEEN == [("a", []), ("b", [])]

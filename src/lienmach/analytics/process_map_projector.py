@@ -128,7 +128,7 @@ def project_orders(connection: Connection, order_ids: Collection[str]) -> int:
     for row in _TOUCHED_ORDERS_EVENTS.run(connection, {"order_ids": wanted}):
         logged[row.object_id].append(_step(row))
     traces = {o: _in_time_order(logged[o]) for o in wanted}
-    return _apply(lambda action: action(connection), stored, traces)
+    return _apply(_at_once(connection), stored, traces)
 
 
 def project_steps(
@@ -151,12 +151,17 @@ def project_steps(
         return 0
     stored = feed.kept_or_read(kept, _TRACE, wanted, lambda ids: _locked_traces(connection, ids))
     traces = {o: _merged(stored[o], new_steps[o]) for o in wanted}
-    changed = _apply(write or (lambda action: action(connection)), stored, traces)
+    changed = _apply(write or _at_once(connection), stored, traces)
     feed.keep(kept, _TRACE, traces)
     return changed
 
 
 _TRACE = "process_map.trace"  # a trace's key in ``UnitOfWork.kept``
+
+
+def _at_once(connection: Connection) -> Write:
+    """Writes run as they come, on ``connection``."""
+    return lambda action: action(connection)
 
 
 def _merged(trace: list[Step], new: Sequence[Step]) -> list[Step]:

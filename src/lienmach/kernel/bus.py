@@ -182,32 +182,31 @@ class Bus:
     def _feed_once(
         self, engine: Engine, clock: Clock, limit: int, *, careful: bool
     ) -> DeliveryOutcome | None:
-        try:
-            with engine.connect() as connection, connection.begin():
-                if not self._may_run(connection, PROJECTIONS):
-                    return None
-                seen, generation = feed.read_state(connection)
-                kept = self._kept.for_batch(generation)
-                events = feed.events_after(connection, seen, limit)
-                if not events:
-                    waiting = feed.any_after(connection, seen, finished_only=False)
-                    outcome = DeliveryOutcome(waiting=1) if waiting else None
+        with (
+            self._kept.forgotten_on_failure(),
+            engine.connect() as connection,
+            connection.begin(),
+        ):
+            if not self._may_run(connection, PROJECTIONS):
+                return None
+            seen, generation = feed.read_state(connection)
+            kept = self._kept.for_batch(generation)
+            events = feed.events_after(connection, seen, limit)
+            if not events:
+                waiting = feed.any_after(connection, seen, finished_only=False)
+                outcome = DeliveryOutcome(waiting=1) if waiting else None
+            else:
+                rows = self._feed_rows(events)
+                if careful:  # a delivery undone alone could leave its rows kept
+                    kept.clear()
+                    outcome = self._runner.run_each(connection, clock, rows, tracked=False)
                 else:
-                    rows = self._feed_rows(events)
-                    if careful:  # a delivery undone alone could leave its rows kept
-                        kept.clear()
-                        outcome = self._runner.run_each(connection, clock, rows, tracked=False)
-                    else:
-                        self._runner.run_all(connection, clock, rows, prepare=False, kept=kept)
-                        outcome = DeliveryOutcome(done=len(rows))
-                    outcome.done += self._unprojected(events)
-                    seen = self._move_feed(connection, events)
-                    generation += 1
-        except BaseException:  # rolled back: what was kept may be what was not committed
-            self._kept.forget()
-            raise
-        self._kept.committed(generation)
-        self._feed_seen = seen  # once committed: the cheap look must not skip what it rolled back
+                    self._runner.run_all(connection, clock, rows, prepare=False, kept=kept)
+                    outcome = DeliveryOutcome(done=len(rows))
+                outcome.done += self._unprojected(events)
+                seen = self._move_feed(connection, events)
+                generation += 1
+        self._committed(seen, generation)
         return outcome
 
     def _feed_held(self, engine: Engine, clock: Clock, limit: int) -> DeliveryOutcome | None:
@@ -216,7 +215,7 @@ class Bus:
         has changed meanwhile (another worker's batch: None, and it is done the usual way).
         The lock is held for the writes alone, not for the folding (ADR 0021)."""
         held: list[Callable[[Connection], Any]] = []
-        try:
+        with self._kept.forgotten_on_failure():
             with read_connection(engine) as connection:
                 state = feed.read_state(connection)
                 kept = self._kept.for_batch(state[1])
@@ -235,12 +234,12 @@ class Bus:
                 for write in held:
                     write(connection)
                 seen = self._move_feed(connection, events)
-        except BaseException:  # what was kept may be what was not committed
-            self._kept.forget()
-            raise
-        self._kept.committed(state[1] + 1)
-        self._feed_seen = seen
+        self._committed(seen, state[1] + 1)
         return DeliveryOutcome(done=len(rows) + self._unprojected(events))
+
+    def _committed(self, seen: feed.Position, generation: int) -> None:
+        self._kept.committed(generation)
+        self._feed_seen = seen  # once committed: the cheap look must not skip what it rolled back
 
     def _move_feed(self, connection: Connection, events: list[Any]) -> feed.Position:
         seen = feed.Position(events[-1].xact_id, events[-1].id)

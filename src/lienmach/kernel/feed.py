@@ -15,7 +15,8 @@ all finished, and none of them can commit later behind the position.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -232,6 +233,16 @@ class KeptRows:
     def forget(self) -> None:
         self.rows.clear()
         self._generation = None
+
+    @contextlib.contextmanager
+    def forgotten_on_failure(self) -> Iterator[None]:
+        """Around a batch: if it raises, it was rolled back, and what was kept may be what
+        was not committed."""
+        try:
+            yield
+        except BaseException:
+            self.forget()
+            raise
 
 
 def kept_or_read(
