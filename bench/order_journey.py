@@ -37,6 +37,7 @@ from lienmach.bootstrap import build_runtime, create_schema
 from lienmach.kernel.clock import SystemClock
 from lienmach.kernel.db import make_engine
 from lienmach.kernel.delivery_rows import pending_work
+from lienmach.kernel.gc_tuning import tune_for_long_run
 from lienmach.kernel.tables import event_log, event_objects, jobs
 from lienmach.notifications.sandbox_sms import SmsSandbox
 from lienmach.notifications.sandbox_smtp import SmtpSandboxProcess
@@ -185,6 +186,8 @@ def run(
     runtime.drain()
     people = People(runtime, rng=rng, carriers=carriers)
     people.behaviour.wrong_scan_rate = 0.02
+    # This process plays the API server's part, and `lienmach serve` tunes its collector so.
+    tune_for_long_run()
     phases = Phases()
     processes = []
     environment = dict(

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lienmach.cli_access import api_key_app, user_app
+from lienmach.kernel.gc_tuning import tune_for_long_run
 from lienmach.settings import Settings
 
 app = typer.Typer(help="Lienmach: the whole order chain of a small business in one place.")
@@ -52,6 +53,7 @@ def worker(
     from lienmach.bootstrap import build_runtime
 
     runtime = build_runtime(inline_drain=False)
+    tune_for_long_run()
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     idle_since = time.monotonic()
@@ -83,6 +85,7 @@ def serve(
     from lienmach.web.server import serve as serve_http
 
     runtime = build_runtime(inline_drain=False)
+    tune_for_long_run()
     with background_worker(runtime, enabled=Settings().is_sqlite):
         serve_http(runtime, host=host, port=port)
 
@@ -103,6 +106,7 @@ def demo(
     """Seed a Vietnamese demo company, run orders through the whole journey, then serve."""
     from lienmach.demo import run_demo
 
+    tune_for_long_run()
     run_demo(
         console,
         database=database,
@@ -136,6 +140,7 @@ def simulate(
     except ValueError:
         console.print("[red]--start[/red]: give the first day as YYYY-MM-DD")
         raise typer.Exit(2) from None
+    tune_for_long_run()
     run_simulation(
         console,
         database_url=database_url,

@@ -67,7 +67,7 @@ def test_events_logged_before_the_feed_count_as_read_by_it(database) -> None:  #
                 f" VALUES ('{event_id}', 'OrderPlaced', '2026-11-01 08:00:00+00', 'test', '{{}}')"
             )
 
-    assert upgrade(url) == ["0012", "0013", "0014", "0015"]
+    assert upgrade(url) == ["0012", "0013", "0014", "0015", "0016"]
 
     with database.engine.connect() as connection:
         assert feed.read_position(connection) == feed.Position(0, "E2")

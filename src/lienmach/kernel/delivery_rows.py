@@ -75,20 +75,32 @@ class Lane:
 
 
 def lane_statements(where: ColumnElement[bool]) -> Lane:
-    claim = (
+    """The look and the claim of one lane. The claim picks (and locks) its deliveries from
+    the index of pending ones first and joins the log only for those: joined before the
+    limit, the log's rows of the whole backlog were read at every claim."""
+    due = (
         select(
             event_deliveries.c.event_id,
             event_deliveries.c.subscriber,
             event_deliveries.c.attempts,
+        )
+        .where(where)
+        .order_by(event_deliveries.c.event_id)
+        .limit(bindparam("limit"))
+        .with_for_update(skip_locked=True)
+        .subquery("due")
+    )
+    claim = (
+        select(
+            due.c.event_id,
+            due.c.subscriber,
+            due.c.attempts,
             event_log.c.type,
             event_log.c.payload,
             event_log.c.occurred_at,
         )
-        .join(event_log, event_log.c.id == event_deliveries.c.event_id)
-        .where(where)
-        .order_by(event_deliveries.c.event_id)
-        .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True, of=event_deliveries)
+        .join(event_log, event_log.c.id == due.c.event_id)
+        .order_by(due.c.event_id)
     )
     return Lane(
         prepared(select(event_deliveries.c.event_id).where(where).limit(1)), prepared(claim)

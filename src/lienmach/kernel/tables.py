@@ -76,12 +76,14 @@ event_deliveries = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("last_error", Text),
     PrimaryKeyConstraint("event_id", "subscriber"),
-    # Only what is still to do, by subscriber: each lane of the bus looks up its own. No index
-    # on (state, available_at): SQLite preferred it and walked past the other lane's backlog.
+    # Only what is still to do, in the order it is claimed, with what a claim reads: a lane's
+    # oldest due deliveries are the first entries that name its subscribers (migration 0016).
     Index(
         "ix_event_deliveries_pending",
+        "event_id",
         "subscriber",
         "available_at",
+        "attempts",
         **only_rows_where("state = 'pending'"),
     ),
     Index(
