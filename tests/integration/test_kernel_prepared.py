@@ -175,3 +175,36 @@ def _server_prepared_selects(connection: Any) -> int:
             "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'SELECT%%'"
         ).scalar()
     )
+
+
+def test_many_rows_with_returning_give_sqlalchemys_rows_and_count(database: Any) -> None:
+    """On SQLite they run one driver execute a row; listeners hear of one many-rows statement."""
+    create_schema(database.engine)
+    ignoring = prepared(
+        sa.dialects.sqlite.insert(jobs).on_conflict_do_nothing().returning(jobs.c.id)
+        if database.kind == "sqlite"
+        else sa.dialects.postgresql.insert(jobs).on_conflict_do_nothing().returning(jobs.c.id)
+    )
+    seen: list[bool] = []
+
+    def note(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if statement.startswith("INSERT"):
+            seen.append(many)
+
+    with database.engine.begin() as connection:
+        prepared(jobs.insert()).run(connection, job(2))
+        event.listen(database.engine, "before_cursor_execute", note)
+        try:
+            fast = ignoring.run(connection, [job(3), job(2, key="other"), job(1)])
+        finally:
+            event.remove(database.engine, "before_cursor_execute", note)
+        slow = connection.execute(
+            ignoring.statement, [job(5), job(4), job(1, key="again")]
+        ).scalars()
+        assert fast.scalars() == ["j3", "j1"]  # the duplicate j2 left out, the order kept
+        assert list(slow) == ["j5", "j4"]
+        if database.kind == "sqlite":  # psycopg counts no rows of an ON CONFLICT insert
+            assert fast.rowcount == 2
+    assert len(seen) == 1
+    with database.engine.connect() as connection:
+        assert connection.execute(select(sa.func.count()).select_from(jobs)).scalar() == 5

@@ -11,11 +11,11 @@ processors for them and for the result columns); each later run only binds and e
 
 Same meaning as ``Connection.execute``: the same SQL, the same conversions of values, driver
 errors raised as SQLAlchemy's wrapped exceptions, ``before_cursor_execute`` listeners told.
-IN lists get their placeholders written out per length, as SQLAlchemy does. Outside a
-transaction (nothing begun yet on the connection), and for what it does not handle (an empty
-IN list, RETURNING from many rows, many rows on PostgreSQL, Python-side column defaults,
-binds computed by a callable), it hands the statement to SQLAlchemy unchanged, so a wrapped
-statement is never wrong, at worst not faster. See ADR 0016.
+IN lists get their placeholders written out per length, as SQLAlchemy does; many rows with
+RETURNING on SQLite run one execute a row. Outside a transaction (nothing begun yet on the
+connection), and for what it does not handle (an empty IN list, many rows on PostgreSQL,
+Python-side column defaults, binds computed by a callable), it hands the statement to
+SQLAlchemy unchanged, so a wrapped statement is never wrong, at worst not faster. See ADR 0016.
 """
 
 from __future__ import annotations
@@ -140,10 +140,12 @@ class Prepared:
         if plan is not None and plan.lists:
             sized = None if many else plan.sized(given[0])
             plan, given = (None, given) if sized is None else (sized[0], [sized[1]])
-        if plan is None or (many and (plan.row is not None or not plan.direct_many)):
-            # Many rows with RETURNING, or on PostgreSQL: SQLAlchemy sends them as one statement.
+        if plan is None or (many and not plan.direct_many):
+            # On PostgreSQL SQLAlchemy sends many rows as one statement.
             return _through_sqlalchemy(connection, self.statement, parameters)
         bound = [_bind(plan, values) for values in given]
+        if many and plan.row is not None:
+            return _each_returning(connection, plan, bound)
         return _execute(connection, plan, bound if many else bound[0], many)
 
     def _plan(self, dialect: Dialect, first: Mapping[str, Any]) -> _Plan | None:
@@ -265,7 +267,6 @@ def _bind(plan: _Plan, values: Mapping[str, Any]) -> Any:
 
 
 def _execute(connection: Connection, plan: _Plan, parameters: Any, many: bool) -> Rows:
-    dialect = connection.dialect
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         listeners = connection.dispatch.before_cursor_execute
@@ -276,29 +277,65 @@ def _execute(connection: Connection, plan: _Plan, parameters: Any, many: bool) -
                 cursor.executemany(plan.sql, parameters)
             else:
                 cursor.execute(plan.sql, parameters, **plan.driver_options)
-        except dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(
-                plan.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
-            ) from error
-        rows = Rows()
-        if plan.row is not None:
-            make, processors = plan.row, plan.result_processors
-            if plan.processed:
-                for raw in cursor.fetchall():
-                    rows.append(
-                        make(
-                            [
-                                value if process is None else process(value)
-                                for process, value in zip(processors, raw, strict=True)
-                            ]
-                        )
-                    )
-            else:
-                rows.extend(map(make, cursor.fetchall()))
+        except connection.dialect.loaded_dbapi.Error as error:
+            raise _wrapped(connection, plan, parameters, error) from error
+        rows = _rows_of(plan, cursor)
         rows.rowcount = cursor.rowcount
         return rows
     finally:
         cursor.close()
+
+
+def _each_returning(connection: Connection, plan: _Plan, bound: list[Any]) -> Rows:
+    """Many rows with RETURNING on SQLite, whose executemany returns no rows: one execute a
+    row on the driver, a few µs each, where SQLAlchemy's many-rows INSERT costs ~30 µs a row
+    of Python. Listeners are told of one statement of many rows, as of an executemany; the
+    rows come back in the order given, as from SQLAlchemy."""
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        listeners = connection.dispatch.before_cursor_execute
+        if listeners:
+            listeners(connection, cursor, plan.sql, bound, None, True)
+        rows = Rows()
+        count = 0
+        for values in bound:
+            try:
+                cursor.execute(plan.sql, values)
+            except connection.dialect.loaded_dbapi.Error as error:
+                raise _wrapped(connection, plan, values, error) from error
+            rows.extend(_rows_of(plan, cursor))
+            count += cursor.rowcount
+        rows.rowcount = count
+        return rows
+    finally:
+        cursor.close()
+
+
+def _wrapped(connection: Connection, plan: _Plan, parameters: Any, error: Exception) -> Exception:
+    """The driver's error as SQLAlchemy raises it."""
+    dialect = connection.dialect
+    return exc.DBAPIError.instance(
+        plan.sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
+    )
+
+
+def _rows_of(plan: _Plan, cursor: Any) -> Rows:
+    rows = Rows()
+    if plan.row is not None:
+        make, processors = plan.row, plan.result_processors
+        if plan.processed:
+            for raw in cursor.fetchall():
+                rows.append(
+                    make(
+                        [
+                            value if process is None else process(value)
+                            for process, value in zip(processors, raw, strict=True)
+                        ]
+                    )
+                )
+        else:
+            rows.extend(map(make, cursor.fetchall()))
+    return rows
 
 
 def _through_sqlalchemy(connection: Connection, statement: Executable, parameters: Any) -> Rows:
