@@ -14,9 +14,7 @@ from lienmach.aftersales.queries import (
     survey_for_order,
     tickets_for_order,
 )
-from lienmach.aftersales.services import (
-    answer_survey,
-)
+from lienmach.aftersales.surveys import answer_survey
 from lienmach.aftersales.tables import surveys, tickets
 from lienmach.catalog.services import create_product
 from lienmach.customers.services import register_customer

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from lienmach.aftersales.queries import get_ticket, list_tickets, ticket_history
-from lienmach.aftersales.services import open_ticket, reopen_ticket, resolve_ticket
 from lienmach.aftersales.tables import tickets
+from lienmach.aftersales.tickets import open_ticket, reopen_ticket, resolve_ticket
 from lienmach.kernel.clock import SimulatedClock
 from lienmach.kernel.errors import InvalidInput, InvalidTransition
 from lienmach.kernel.runtime import Runtime

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 
 from lienmach.aftersales.queries import survey_for_order, tickets_for_order
-from lienmach.aftersales.services import answer_survey, reopen_ticket, resolve_ticket
+from lienmach.aftersales.surveys import answer_survey
 from lienmach.aftersales.tables import tickets
+from lienmach.aftersales.tickets import reopen_ticket, resolve_ticket
 from lienmach.analytics import queries
 from lienmach.analytics.queries import Window
 from lienmach.analytics.services import recompute, set_cost_rate, set_target

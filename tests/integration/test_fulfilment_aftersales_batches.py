@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, event, func, select
 from lienmach.aftersales.events import SurveyAnswered
 from lienmach.aftersales.handlers import on_detractor_answer_open_ticket
 from lienmach.aftersales.queries import survey_for_order, tickets_for_order
-from lienmach.aftersales.services import answer_survey
+from lienmach.aftersales.surveys import answer_survey
 from lienmach.aftersales.tables import surveys, tickets
 from lienmach.catalog import services as catalog
 from lienmach.fulfilment import queries

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from lienmach.aftersales.queries import survey_for_order
-from lienmach.aftersales.services import answer_survey
+from lienmach.aftersales.surveys import answer_survey
 from lienmach.analytics import queries
 from lienmach.analytics.alerts_targets import load_targets
 from lienmach.analytics.costs import rates

@@ -12,7 +12,7 @@ import pytest
 
 from lienmach.access.roles import Role, may
 from lienmach.aftersales.queries import get_ticket, list_tickets, survey_for_order
-from lienmach.aftersales.services import open_ticket
+from lienmach.aftersales.tickets import open_ticket
 from lienmach.fulfilment.queries import get_pick_task, parcels_for_order
 from lienmach.orders.placing import place_order
 from lienmach.orders.queries import get_order, order_timeline

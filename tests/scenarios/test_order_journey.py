@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 
 from lienmach.aftersales.queries import survey_for_order, tickets_for_order
-from lienmach.aftersales.services import answer_survey
+from lienmach.aftersales.surveys import answer_survey
 from lienmach.billing.queries import account_balance, invoice_for_order, trial_balance
 from lienmach.fulfilment.packing import close_parcel, scan_unit
 from lienmach.fulfilment.picking import confirm_pick

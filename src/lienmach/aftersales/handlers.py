@@ -9,8 +9,8 @@ from sqlalchemy import bindparam, select
 
 from lienmach.aftersales.events import SurveyAnswered, SurveySent
 from lienmach.aftersales.model import NpsCategory, Stage, TicketSource
-from lienmach.aftersales.services import NewTicket, open_tickets_unchecked
 from lienmach.aftersales.tables import surveys, tickets
+from lienmach.aftersales.tickets import NewTicket, open_tickets_unchecked
 from lienmach.catalog.queries import products_in
 from lienmach.customers.queries import CustomerView, get_customers
 from lienmach.kernel.bus import Handler, handles_batches

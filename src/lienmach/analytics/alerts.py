@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, select
 
 from lienmach.aftersales.model import Stage, TicketSource
-from lienmach.aftersales.services import open_ticket_unchecked
+from lienmach.aftersales.tickets import open_ticket_unchecked
 from lienmach.analytics import kpis, queries
 from lienmach.analytics.alerts_targets import (
     Target,

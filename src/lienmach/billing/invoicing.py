@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lienmach.billing import ledger, model, refunds, repository
+from lienmach.billing import journal, ledger, model, refunds, repository
 from lienmach.billing.events import CreditNoteIssued, InvoiceIssued
 from lienmach.billing.model import Amounts, CreditedSoFar, InvoiceLine, LineKind
 from lienmach.billing.postings import at_standard_cost, shipment_reservations
@@ -56,10 +56,10 @@ def issue_invoices(uow: UnitOfWork, order_ids: Sequence[str]) -> dict[str, str]:
                 total_vnd=invoice.amounts.total_vnd,
             )
         )
-    repository.post_many(
+    journal.post_many(
         uow,
         [
-            repository.SourcedPosting(
+            journal.SourcedPosting(
                 ledger.invoice_issued(
                     net_vnd=invoice.amounts.net_vnd,
                     vat_vnd=invoice.amounts.vat_vnd,
@@ -149,7 +149,7 @@ def credit_cancelled_order(
     if note is None:
         return None
     note_id, amounts = note
-    received = repository.order_account_movement(uow.connection, order_id, ledger.BANK)
+    received = journal.order_account_movement(uow.connection, order_id, ledger.BANK)
     refunds.post_refund(
         uow,
         order_id,
@@ -169,12 +169,12 @@ def credit_returned_shipment(
     advance, refund what the customer no longer owes (Dr 131 / Cr 112). Returns the credit
     note id."""
     reservations = shipment_reservations(uow, shipment_id)
-    cost = repository.posted_amount(
+    cost = journal.posted_amount(
         uow.connection, source_type="shipment", source_id=shipment_id, kind="cost_of_goods"
     )
     if cost is None:
         cost = ledger.goods_shipped(at_standard_cost(uow, reservations)).amount_vnd
-    repository.post(
+    journal.post(
         uow,
         ledger.cost_of_goods_reversed(cost),
         source_type="shipment",
@@ -251,7 +251,7 @@ def _issue_credit_note(
             reason=reason,
         )
     )
-    repository.post(
+    journal.post(
         uow,
         ledger.credit_note_reversal(net_vnd=total.net_vnd, vat_vnd=total.vat_vnd, number=number),
         source_type="credit_note",

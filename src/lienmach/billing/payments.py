@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lienmach.billing import ledger, refunds, repository
+from lienmach.billing import journal, ledger, refunds, repository
 from lienmach.billing.invoicing import issued_invoice
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.uow import UnitOfWork
@@ -41,7 +41,7 @@ def record_payment(
     # postings, so a payment and a cancellation in either order refund the money exactly once.
     if repository.lock_invoice_of_order(uow.connection, order_id) is None:
         repository.lock_invoice(uow.connection, issued_invoice(uow, order_id).id)
-    entry_id = repository.post(
+    entry_id = journal.post(
         uow,
         ledger.payment_received(amount_vnd, reference=reference),
         source_type="payment",
@@ -85,10 +85,10 @@ def record_cod_of_shipments(uow: UnitOfWork, collected: Sequence[CodCollected]) 
     amount raises, and nothing is posted."""
     if any(cod.amount_vnd < 0 for cod in collected):
         raise InvalidInput({"amount_vnd": "collected cash cannot be negative"})
-    repository.post_many(
+    journal.post_many(
         uow,
         [
-            repository.SourcedPosting(
+            journal.SourcedPosting(
                 ledger.cod_collected(cod.amount_vnd),
                 source_type="shipment",
                 source_id=cod.shipment_id,

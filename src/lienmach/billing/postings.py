@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from lienmach.billing import ledger, repository
+from lienmach.billing import journal, ledger
 from lienmach.billing.tables import accounts
 from lienmach.catalog.queries import products_in
 from lienmach.inventory.queries import ReservationView, get_reservations
@@ -24,7 +24,7 @@ from lienmach.shipping.queries import reservation_ids_of_shipments
 def seed_chart_of_accounts(uow: UnitOfWork) -> int:
     """Create the Vietnamese chart of accounts; accounts already there are left as they are."""
     before = _account_count(uow)
-    repository.ensure_accounts(uow.connection, list(ledger.ACCOUNTS_BY_CODE))
+    journal.ensure_accounts(uow.connection, list(ledger.ACCOUNTS_BY_CODE))
     return _account_count(uow) - before
 
 
@@ -42,7 +42,7 @@ def record_goods_received(
     if unit_cost_vnd == 0:
         product = products_in(uow, [product_id]).get(product_id)
         unit_cost_vnd = product.cost_vnd if product else 0
-    return repository.post(
+    return journal.post(
         uow,
         ledger.goods_received(quantity=quantity, unit_cost_vnd=unit_cost_vnd),
         source_type="receipt",
@@ -77,7 +77,7 @@ def post_costs_of_shipments(uow: UnitOfWork, booked: Sequence[BookedShipment]) -
         raise InvalidInput({"fee_vnd": "a carrier fee cannot be negative"})
     carried = reservations_of_shipments(uow, [shipment.shipment_id for shipment in booked])
     unit_costs = _standard_costs(uow, [r for rs in carried.values() for r in rs])
-    postings: list[repository.SourcedPosting] = []
+    postings: list[journal.SourcedPosting] = []
     for shipment in booked:
         items = [(r.quantity, unit_costs[r.product_id]) for r in carried[shipment.shipment_id]]
         for posting in (
@@ -85,14 +85,14 @@ def post_costs_of_shipments(uow: UnitOfWork, booked: Sequence[BookedShipment]) -
             ledger.carrier_fee(shipment.fee_vnd, tracking_code=shipment.tracking_code),
         ):
             postings.append(
-                repository.SourcedPosting(
+                journal.SourcedPosting(
                     posting,
                     source_type="shipment",
                     source_id=shipment.shipment_id,
                     order_id=shipment.order_id,
                 )
             )
-    repository.post_many(uow, postings)
+    journal.post_many(uow, postings)
 
 
 def reservations_of_shipments(

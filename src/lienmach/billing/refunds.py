@@ -7,7 +7,7 @@ cause however often the cause is delivered; each posted refund publishes RefundI
 
 from __future__ import annotations
 
-from lienmach.billing import ledger, repository
+from lienmach.billing import journal, ledger
 from lienmach.billing.events import RefundIssued
 from lienmach.kernel.uow import UnitOfWork
 
@@ -17,8 +17,8 @@ def refund_overpayment(
 ) -> str | None:
     """Refund what the customer paid beyond what they owe for the order now (the credit side of
     its 131), never more than the money received into the bank for it."""
-    owed = repository.order_account_movement(uow.connection, order_id, ledger.RECEIVABLE)
-    received = repository.order_account_movement(uow.connection, order_id, ledger.BANK)
+    owed = journal.order_account_movement(uow.connection, order_id, ledger.RECEIVABLE)
+    received = journal.order_account_movement(uow.connection, order_id, ledger.BANK)
     return post_refund(
         uow,
         order_id,
@@ -41,7 +41,7 @@ def post_refund(
     """Post a refund (Dr 131 / Cr 112) once per source and say so; None when nothing is due."""
     if amount_vnd <= 0:
         return None
-    entry_id = repository.post(
+    entry_id = journal.post(
         uow,
         ledger.refund_paid(amount_vnd),
         source_type=source_type,

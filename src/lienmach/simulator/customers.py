@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from lienmach.aftersales.queries import survey_for_order
-from lienmach.aftersales.services import answer_survey, open_ticket, reopen_ticket
+from lienmach.aftersales.surveys import answer_survey
+from lienmach.aftersales.tickets import open_ticket, reopen_ticket
 from lienmach.customers.geography import PROVINCES
 from lienmach.customers.queries import get_customer
 from lienmach.kernel.errors import DomainError, InvalidInput

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from lienmach.aftersales.queries import list_tickets, unanswered_surveys
-from lienmach.aftersales.services import answer_survey, resolve_ticket
+from lienmach.aftersales.surveys import answer_survey
+from lienmach.aftersales.tickets import resolve_ticket
 from lienmach.fulfilment.packing import close_parcel, scan_unit
 from lienmach.fulfilment.picking import confirm_pick
 from lienmach.fulfilment.queries import PickTaskView, pick_queue

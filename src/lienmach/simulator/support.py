@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from lienmach.aftersales.queries import list_tickets
-from lienmach.aftersales.services import resolve_ticket
+from lienmach.aftersales.tickets import resolve_ticket
 from lienmach.kernel.errors import DomainError
 from lienmach.simulator.customers import maybe_reopen
 from lienmach.simulator.world import World

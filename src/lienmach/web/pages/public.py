@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lienmach.access.credentials import new_csrf_token
 from lienmach.aftersales.model import MAX_COMMENT
 from lienmach.aftersales.queries import SurveyView, survey_by_token
-from lienmach.aftersales.services import answer_survey
+from lienmach.aftersales.surveys import answer_survey
 from lienmach.customers.queries import get_customer
 from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
 from lienmach.web.deps import perform

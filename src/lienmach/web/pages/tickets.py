@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from lienmach.access.roles import Permission
 from lienmach.aftersales.model import MAX_BODY
 from lienmach.aftersales.queries import TICKET_VIEWS
-from lienmach.aftersales.services import resolve_ticket
+from lienmach.aftersales.tickets import resolve_ticket
 from lienmach.kernel.errors import DomainError, InvalidInput, NotFound
 from lienmach.web.deps import perform
 from lienmach.web.pages import i18n

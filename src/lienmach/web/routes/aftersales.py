@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lienmach.aftersales import services
+from lienmach.aftersales import surveys, tickets
 from lienmach.aftersales.queries import get_ticket
 from lienmach.kernel.errors import NotFound
 from lienmach.web import schemas
@@ -27,7 +27,7 @@ def answer_survey(token: str, body: schemas.SurveyAnswerIn, runtime: RuntimeDep)
     survey_id = perform(
         runtime,
         "customer",
-        services.answer_survey,
+        surveys.answer_survey,
         token=token,
         score=body.score,
         comment=body.comment,
@@ -43,7 +43,7 @@ def open_ticket(
     ticket_id = perform(
         runtime,
         caller.actor,
-        services.open_ticket,
+        tickets.open_ticket,
         customer_id=body.customer_id,
         subject=body.subject,
         body=body.body,
@@ -69,7 +69,7 @@ def resolve_ticket(
     perform(
         runtime,
         caller.actor,
-        services.resolve_ticket,
+        tickets.resolve_ticket,
         ticket_id=ticket_id,
         resolution=body.resolution,
     )

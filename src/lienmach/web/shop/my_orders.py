@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import RedirectResponse, Response
 
 from lienmach.aftersales.queries import get_ticket
-from lienmach.aftersales.services import open_ticket
+from lienmach.aftersales.tickets import open_ticket
 from lienmach.customers.geography import PROVINCES
 from lienmach.kernel.errors import InvalidInput
 from lienmach.kernel.uow import UnitOfWork
