@@ -138,12 +138,19 @@ def posted_amount(
     return None if value is None else int(value)
 
 
+_ACCOUNT_MOVEMENT = prepared(
+    select(
+        func.coalesce(func.sum(journal_lines.c.debit_vnd), 0),
+        func.coalesce(func.sum(journal_lines.c.credit_vnd), 0),
+    ).where(
+        journal_lines.c.order_id == bindparam("order_id"),
+        journal_lines.c.account_code == bindparam("account_code"),
+    )
+)
+
+
 def order_account_movement(connection: Connection, order_id: str, account_code: str) -> int:
     """Debits minus credits posted to one account for one order."""
-    dr, cr = connection.execute(
-        select(
-            func.coalesce(func.sum(journal_lines.c.debit_vnd), 0),
-            func.coalesce(func.sum(journal_lines.c.credit_vnd), 0),
-        ).where(journal_lines.c.order_id == order_id, journal_lines.c.account_code == account_code)
-    ).one()
+    parameters = {"order_id": order_id, "account_code": account_code}
+    dr, cr = _ACCOUNT_MOVEMENT.run(connection, parameters).one()
     return int(dr) - int(cr)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from lienmach.billing.ledger import ACCOUNTS_BY_CODE, CHART_OF_ACCOUNTS, DEBIT_NATURED, AccountKind
 from lienmach.billing.model import InvoiceLine, LineKind
@@ -19,6 +19,7 @@ from lienmach.billing.tables import (
     journal_lines,
 )
 from lienmach.kernel.clock import as_utc
+from lienmach.kernel.prepared import prepared
 
 
 class TrialBalanceRow(NamedTuple):
@@ -174,9 +175,18 @@ def entries_for_order(connection: Connection, order_id: str) -> list[JournalEntr
     ]
 
 
+# Built once: a credit note or a payment reads the order's invoice.
+_INVOICE_OF_ORDER = prepared(select(invoices).where(invoices.c.order_id == bindparam("order_id")))
+_INVOICE_LINES = prepared(
+    select(invoice_lines)
+    .where(invoice_lines.c.invoice_id == bindparam("invoice_id"))
+    .order_by(invoice_lines.c.line_no)
+)
+
+
 def invoice_for_order(connection: Connection, order_id: str) -> InvoiceView | None:
     """The order's invoice with its lines, or None when none was issued yet."""
-    row = connection.execute(select(invoices).where(invoices.c.order_id == order_id)).first()
+    row = _INVOICE_OF_ORDER.run(connection, {"order_id": order_id}).first()
     if row is None:
         return None
     lines = [
@@ -192,11 +202,7 @@ def invoice_for_order(connection: Connection, order_id: str) -> InvoiceView | No
             line.vat_vnd,
             line.id,
         )
-        for line in connection.execute(
-            select(invoice_lines)
-            .where(invoice_lines.c.invoice_id == row.id)
-            .order_by(invoice_lines.c.line_no)
-        )
+        for line in _INVOICE_LINES.run(connection, {"invoice_id": row.id})
     ]
     return InvoiceView(
         row.id,

@@ -156,19 +156,32 @@ def credit_note_exists(connection: Connection, source_id: str) -> bool:
     return connection.execute(query).first() is not None
 
 
+_CREDITED_SO_FAR = prepared(
+    select(
+        credit_note_lines.c.invoice_line_id,
+        func.sum(credit_note_lines.c.quantity),
+        func.sum(credit_note_lines.c.net_vnd),
+        func.sum(credit_note_lines.c.vat_vnd),
+    )
+    .join(invoice_lines, invoice_lines.c.id == credit_note_lines.c.invoice_line_id)
+    .where(invoice_lines.c.invoice_id == bindparam("invoice_id"))
+    .group_by(credit_note_lines.c.invoice_line_id)
+)
+_INSERT_CREDIT_NOTE = prepared(credit_notes.insert())
+_INSERT_CREDIT_NOTE_LINES = prepared(credit_note_lines.insert())
+_ADD_CREDITED = prepared(
+    update(invoices)
+    .where(invoices.c.id == bindparam("b_invoice_id"))
+    .values(
+        credited_vnd=invoices.c.credited_vnd + bindparam("b_total_vnd"),
+        state=bindparam("b_state"),
+    )
+)
+
+
 def credited_so_far(connection: Connection, invoice_id: str) -> dict[str, CreditedSoFar]:
     """Per invoice line: the quantity, net and VAT that earlier credit notes took off."""
-    rows = connection.execute(
-        select(
-            credit_note_lines.c.invoice_line_id,
-            func.sum(credit_note_lines.c.quantity),
-            func.sum(credit_note_lines.c.net_vnd),
-            func.sum(credit_note_lines.c.vat_vnd),
-        )
-        .join(invoice_lines, invoice_lines.c.id == credit_note_lines.c.invoice_line_id)
-        .where(invoice_lines.c.invoice_id == invoice_id)
-        .group_by(credit_note_lines.c.invoice_line_id)
-    )
+    rows = _CREDITED_SO_FAR.run(connection, {"invoice_id": invoice_id})
     return {
         line_id: CreditedSoFar(int(quantity), int(net), int(vat))
         for line_id, quantity, net, vat in rows
@@ -184,9 +197,9 @@ def insert_credit_note(
 ) -> None:
     """Store the note and its lines, and add its total to the invoice's credited amount."""
     connection = uow.connection
-    connection.execute(credit_notes.insert().values(**note, issued_at=uow.now()))
-    connection.execute(
-        credit_note_lines.insert(),
+    _INSERT_CREDIT_NOTE.run(connection, {**note, "issued_at": uow.now()})
+    _INSERT_CREDIT_NOTE_LINES.run(
+        connection,
         [
             {
                 "credit_note_id": note["id"],
@@ -198,8 +211,11 @@ def insert_credit_note(
             for c in credits
         ],
     )
-    connection.execute(
-        update(invoices)
-        .where(invoices.c.id == note["invoice_id"])
-        .values(credited_vnd=invoices.c.credited_vnd + note["total_vnd"], state=invoice_state)
+    _ADD_CREDITED.run(
+        connection,
+        {
+            "b_invoice_id": note["invoice_id"],
+            "b_total_vnd": note["total_vnd"],
+            "b_state": invoice_state,
+        },
     )
