@@ -161,14 +161,7 @@ def resolve_ticket(uow: UnitOfWork, *, ticket_id: str, resolution: str) -> None:
     """Resolve a ticket with what was done; the customer is told, the SLA outcome recorded."""
     if not resolution.strip():
         raise InvalidInput({"resolution": "say how the problem was solved"})
-    ticket = _ticket(uow, ticket_id)
-    check_transition(
-        "ticket",
-        ticket_id,
-        model.TICKET_TRANSITIONS,
-        TicketState(ticket.state),
-        TicketState.RESOLVED,
-    )
+    ticket = _ticket_moving_to(uow, ticket_id, TicketState.RESOLVED)
     now = uow.now()
     _bump(
         uow,
@@ -203,14 +196,7 @@ def reopen_ticket(uow: UnitOfWork, *, ticket_id: str, reason: str) -> None:
     """Reopen a resolved ticket; it keeps its original due time."""
     if not reason.strip():
         raise InvalidInput({"reason": "say why the ticket is reopened"})
-    ticket = _ticket(uow, ticket_id)
-    check_transition(
-        "ticket",
-        ticket_id,
-        model.TICKET_TRANSITIONS,
-        TicketState(ticket.state),
-        TicketState.REOPENED,
-    )
+    ticket = _ticket_moving_to(uow, ticket_id, TicketState.REOPENED)
     _bump(uow, ticket, state=TicketState.REOPENED.value, resolved_at=None, resolved_by=None)
     _note(uow, ticket_id, "reopen", reason)
     uow.publish(
@@ -241,6 +227,15 @@ def _ticket(uow: UnitOfWork, ticket_id: str) -> Any:
     if row is None:
         raise NotFound("ticket", ticket_id)
     return row
+
+
+def _ticket_moving_to(uow: UnitOfWork, ticket_id: str, target: TicketState) -> Any:
+    """The ticket, if its state may move to ``target`` (else InvalidTransition)."""
+    ticket = _ticket(uow, ticket_id)
+    check_transition(
+        "ticket", ticket_id, model.TICKET_TRANSITIONS, TicketState(ticket.state), target
+    )
+    return ticket
 
 
 def _bump(uow: UnitOfWork, ticket: Any, **values: Any) -> None:
